@@ -1,0 +1,884 @@
+/*-------------------------------------------------------------------------
+ *
+ * catalog.c
+ *	  The ddb.tables catalog and the control plane: CreateTable,
+ *	  DescribeTable, ListTables and DeleteTable, plus the per-backend cache
+ *	  of table descriptions that the data plane reads.
+ *
+ * Cache entries are keyed by DynamoDB table name.  An entry is marked
+ * stale by a relcache invalidation of its physical relation (DROP, ALTER,
+ * or an explicit CacheInvalidateRelcacheByRelid when the catalog row
+ * changes) and replaced at its next lookup; stale entries are freed at the
+ * end of the transaction, so a pointer handed out stays usable for the
+ * rest of the transaction.
+ *
+ * src/catalog.c
+ *
+ *-------------------------------------------------------------------------
+ */
+#include "postgres.h"
+
+#include "access/xact.h"
+#include "catalog/namespace.h"
+#include "common/hashfn.h"
+#include "executor/spi.h"
+#include "nodes/makefuncs.h"
+#include "utils/builtins.h"
+#include "utils/hsearch.h"
+#include "utils/inval.h"
+#include "utils/jsonb.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+#include "access.h"
+#include "catalog.h"
+#include "ddb_emul.h"
+#include "request.h"
+
+/* ---------------------------------------------------------------------
+ * Table cache
+ * ---------------------------------------------------------------------
+ */
+
+#define DDB_TABLE_NAME_MAX 256
+
+typedef struct TableCacheEntry
+{
+	char		name[DDB_TABLE_NAME_MAX];	/* hash key */
+	DdbTable   *table;
+	MemoryContext cxt;			/* holds *table and its plans */
+	bool		valid;
+} TableCacheEntry;
+
+static HTAB *table_cache = NULL;
+static MemoryContext table_cache_cxt = NULL;
+static List *stale_entries = NIL;	/* StaleEntry, in table_cache_cxt */
+
+typedef struct StaleEntry
+{
+	DdbTable   *table;
+	MemoryContext cxt;
+} StaleEntry;
+static bool xact_callback_registered = false;
+
+static void
+table_cache_inval(Datum arg, Oid relid)
+{
+	HASH_SEQ_STATUS status;
+	TableCacheEntry *e;
+
+	if (table_cache == NULL)
+		return;
+	hash_seq_init(&status, table_cache);
+	while ((e = hash_seq_search(&status)) != NULL)
+	{
+		if (relid == InvalidOid || e->table == NULL || e->table->relid == relid)
+			e->valid = false;
+	}
+}
+
+/* Free the memory of entries replaced during the transaction. */
+static void
+table_cache_xact_callback(XactEvent event, void *arg)
+{
+	ListCell   *lc;
+
+	if (event != XACT_EVENT_COMMIT && event != XACT_EVENT_ABORT &&
+		event != XACT_EVENT_PARALLEL_COMMIT && event != XACT_EVENT_PARALLEL_ABORT)
+		return;
+	if (stale_entries == NIL)
+		return;
+	foreach(lc, stale_entries)
+	{
+		StaleEntry *se = (StaleEntry *) lfirst(lc);
+
+		DdbAccessFreePlans(se->table);
+		MemoryContextDelete(se->cxt);
+		pfree(se);
+	}
+	list_free(stale_entries);
+	stale_entries = NIL;
+}
+
+static void
+table_cache_init(void)
+{
+	HASHCTL		ctl;
+
+	table_cache_cxt = AllocSetContextCreate(CacheMemoryContext,
+											"ddb_emul table cache",
+											ALLOCSET_SMALL_SIZES);
+	memset(&ctl, 0, sizeof(ctl));
+	ctl.keysize = DDB_TABLE_NAME_MAX;
+	ctl.entrysize = sizeof(TableCacheEntry);
+	ctl.hcxt = table_cache_cxt;
+	table_cache = hash_create("ddb_emul tables", 64, &ctl,
+							  HASH_ELEM | HASH_STRINGS | HASH_CONTEXT);
+	CacheRegisterRelcacheCallback(table_cache_inval, (Datum) 0);
+	if (!xact_callback_registered)
+	{
+		RegisterXactCallback(table_cache_xact_callback, NULL);
+		xact_callback_registered = true;
+	}
+}
+
+MemoryContext
+DdbTableCacheContext(void)
+{
+	if (table_cache == NULL)
+		table_cache_init();
+	return table_cache_cxt;
+}
+
+static SPIPlanPtr lookup_plan = NULL;
+
+/*
+ * Read the catalog row of a table into a new DdbTable allocated in cxt, or
+ * return NULL when there is no such table.
+ */
+static DdbTable *
+load_table(const char *name, MemoryContext cxt)
+{
+	Datum		arg;
+	int			ret;
+	HeapTuple	tup;
+	TupleDesc	desc;
+	DdbTable   *t;
+	MemoryContext old;
+	bool		isnull;
+	char	   *s;
+	Oid			nsp;
+
+	if (lookup_plan == NULL)
+	{
+		Oid			argtypes[1] = {TEXTOID};
+		SPIPlanPtr	plan;
+
+		plan = SPI_prepare("SELECT physical_name, hash_key, hash_type, range_key, range_type"
+						   " FROM ddb.tables WHERE table_name = $1",
+						   1, argtypes);
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed: %s", SPI_result_code_string(SPI_result));
+		SPI_keepplan(plan);
+		lookup_plan = plan;
+	}
+	arg = CStringGetTextDatum(name);
+	ret = SPI_execute_plan(lookup_plan, &arg, NULL, true, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "catalog lookup failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+		return NULL;
+
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	old = MemoryContextSwitchTo(cxt);
+	t = palloc0(sizeof(DdbTable));
+	t->name = pstrdup(name);
+	t->physical_name = SPI_getvalue(tup, desc, 1);
+	t->hash.name = SPI_getvalue(tup, desc, 2);
+	t->hash.namelen = strlen(t->hash.name);
+	s = SPI_getvalue(tup, desc, 3);
+	DdbTypeFromName(s, strlen(s), &t->hash.type);
+	(void) SPI_getbinval(tup, desc, 4, &isnull);
+	t->has_range = !isnull;
+	if (t->has_range)
+	{
+		t->range.name = SPI_getvalue(tup, desc, 4);
+		t->range.namelen = strlen(t->range.name);
+		s = SPI_getvalue(tup, desc, 5);
+		DdbTypeFromName(s, strlen(s), &t->range.type);
+	}
+	t->qualified_name = quote_qualified_identifier(DDB_DATA_SCHEMA, t->physical_name);
+	MemoryContextSwitchTo(old);
+
+	nsp = get_namespace_oid(DDB_DATA_SCHEMA, false);
+	t->relid = get_relname_relid(t->physical_name, nsp);
+	if (!OidIsValid(t->relid))
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_TABLE),
+				 errmsg("physical table %s of DynamoDB table \"%s\" does not exist",
+						t->qualified_name, name)));
+	return t;
+}
+
+/*
+ * Find a table by DynamoDB name.  Raises ResourceNotFoundException (with
+ * the data plane's message) when it does not exist.  Must be called with
+ * SPI connected.
+ */
+DdbTable *
+DdbTableLookup(const char *name, int len)
+{
+	TableCacheEntry *e;
+	bool		found;
+	MemoryContext cxt;
+	DdbTable   *t;
+
+	if (len >= DDB_TABLE_NAME_MAX)
+		ddb_error(DDB_EX_RESOURCE_NOT_FOUND, DDB_MSG_RESOURCE_NOT_FOUND);
+	if (table_cache == NULL)
+		table_cache_init();
+
+	AcceptInvalidationMessages();
+	e = hash_search(table_cache, name, HASH_FIND, &found);
+	if (found && e->valid)
+		return e->table;
+
+	cxt = AllocSetContextCreate(table_cache_cxt, "ddb_emul table",
+								ALLOCSET_SMALL_SIZES);
+	PG_TRY();
+	{
+		t = load_table(name, cxt);
+	}
+	PG_CATCH();
+	{
+		MemoryContextDelete(cxt);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+
+	if (found)
+	{
+		MemoryContext oldcxt = MemoryContextSwitchTo(table_cache_cxt);
+		StaleEntry *se = palloc(sizeof(StaleEntry));
+
+		se->table = e->table;
+		se->cxt = e->cxt;
+		stale_entries = lappend(stale_entries, se);
+		MemoryContextSwitchTo(oldcxt);
+		hash_search(table_cache, name, HASH_REMOVE, NULL);
+	}
+	if (t == NULL)
+	{
+		MemoryContextDelete(cxt);
+		ddb_error(DDB_EX_RESOURCE_NOT_FOUND, DDB_MSG_RESOURCE_NOT_FOUND);
+	}
+	e = hash_search(table_cache, name, HASH_ENTER, NULL);
+	e->table = t;
+	e->cxt = cxt;
+	e->valid = true;
+	return t;
+}
+
+/* ---------------------------------------------------------------------
+ * Control plane
+ * ---------------------------------------------------------------------
+ */
+
+static const char *const key_types[] = {"B", "N", "S", NULL};
+static const char *const key_roles[] = {"HASH", "RANGE", NULL};
+static const char *const billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
+static const char *const view_types[] = {"KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", NULL};
+
+typedef struct NamedType
+{
+	char	   *name;
+	char	   *type;
+} NamedType;
+
+/* Read a list of {AttributeName, <member>} structures (AttributeDefinitions, KeySchema). */
+static List *
+read_name_type_list(JsonbContainer *arr, const char *member, const char *path,
+					const char *const *allowed, DdbConstraints *c)
+{
+	List	   *result = NIL;
+	int			n = arr ? JsonContainerSize(arr) : 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		JsonbValue *elem = getIthJsonbValueFromContainer(arr, i);
+		JsonbContainer *obj = DdbJsonObject(elem, "Map");
+		NamedType  *nt = palloc0(sizeof(NamedType));
+		char		p[128];
+
+		nt->name = DdbReqString(obj, "AttributeName", NULL);
+		nt->type = DdbReqString(obj, member, NULL);
+		if (nt->name == NULL)
+		{
+			snprintf(p, sizeof(p), "%s.%d.member.attributeName", path, i + 1);
+			DdbConstraintAdd(c, NULL, p, "Member must not be null");
+		}
+		else if (strlen(nt->name) > 255 || nt->name[0] == '\0')
+		{
+			snprintf(p, sizeof(p), "%s.%d.member.attributeName", path, i + 1);
+			DdbConstraintAdd(c, nt->name, p, nt->name[0] == '\0' ?
+							 "Member must have length greater than or equal to 1" :
+							 "Member must have length less than or equal to 255");
+		}
+		snprintf(p, sizeof(p), "%s.%d.member.%s", path, i + 1,
+				 strcmp(member, "KeyType") == 0 ? "keyType" : "attributeType");
+		if (nt->type == NULL)
+			DdbConstraintAdd(c, NULL, p, "Member must not be null");
+		else
+			DdbCheckEnum(c, nt->type, p, allowed);
+		result = lappend(result, nt);
+	}
+	return result;
+}
+
+static NamedType *
+find_named(List *l, const char *name)
+{
+	ListCell   *lc;
+
+	foreach(lc, l)
+	{
+		NamedType  *nt = lfirst(lc);
+
+		if (nt->name && name && strcmp(nt->name, name) == 0)
+			return nt;
+	}
+	return NULL;
+}
+
+static char *
+join_names(List *l)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, l)
+	{
+		NamedType  *nt = lfirst(lc);
+
+		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", nt->name ? nt->name : "null");
+	}
+	return buf.data;
+}
+
+/* Name of the physical relation for a DynamoDB table name. */
+static char *
+physical_name_for(const char *name)
+{
+	int			len = strlen(name);
+
+	if (len < NAMEDATALEN)
+		return pstrdup(name);
+	/* Too long for an identifier: keep a readable prefix and a hash. */
+	return psprintf("%.50s_%08x", name,
+					DatumGetUInt32(hash_any((const unsigned char *) name, len)));
+}
+
+static void
+run_sql(const char *sql)
+{
+	int			ret = SPI_execute(sql, false, 0);
+
+	if (ret < 0)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+}
+
+/*
+ * The TableDescription of a catalog row, built by the catalog query itself.
+ * status overrides TableStatus.  Returns NULL when the table is missing.
+ */
+static Jsonb *
+describe(const char *name, const char *status, bool with_counts)
+{
+	static const char *sql =
+		"SELECT jsonb_build_object("
+		"  'AttributeDefinitions', attribute_definitions,"
+		"  'TableName', table_name,"
+		"  'KeySchema', key_schema,"
+		"  'TableStatus', $2::text,"
+		"  'CreationDateTime', extract(epoch from created_at),"
+		"  'ProvisionedThroughput', jsonb_build_object("
+		"      'NumberOfDecreasesToday', 0,"
+		"      'ReadCapacityUnits', read_capacity,"
+		"      'WriteCapacityUnits', write_capacity),"
+		"  'TableArn', 'arn:aws:dynamodb:' || $3 || ':' || $4 || ':table/' || table_name,"
+		"  'TableId', table_id::text,"
+		"  'DeletionProtectionEnabled', coalesce((extra->>'DeletionProtectionEnabled')::boolean, false))"
+		" || CASE WHEN billing_mode = 'PAY_PER_REQUEST' THEN jsonb_build_object("
+		"      'BillingModeSummary', jsonb_build_object('BillingMode', billing_mode,"
+		"          'LastUpdateToPayPerRequestDateTime', extract(epoch from created_at)))"
+		"    ELSE '{}' END"
+		" || CASE WHEN stream_enabled THEN jsonb_build_object("
+		"      'StreamSpecification', jsonb_build_object('StreamEnabled', true,"
+		"          'StreamViewType', stream_view_type),"
+		"      'LatestStreamLabel', stream_label,"
+		"      'LatestStreamArn', 'arn:aws:dynamodb:' || $3 || ':' || $4 || ':table/'"
+		"          || table_name || '/stream/' || stream_label)"
+		"    ELSE '{}' END"
+		" || CASE WHEN extra ? 'TableClass' THEN jsonb_build_object("
+		"      'TableClassSummary', jsonb_build_object('TableClass', extra->'TableClass'))"
+		"    ELSE '{}' END"
+		" || CASE WHEN extra ? 'SSEDescription' THEN jsonb_build_object("
+		"      'SSEDescription', extra->'SSEDescription') ELSE '{}' END,"
+		" physical_name"
+		" FROM ddb.tables WHERE table_name = $1";
+	Oid			argtypes[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
+	Datum		args[4];
+	int			ret;
+	bool		isnull;
+	Jsonb	   *desc;
+	char	   *physical;
+
+	args[0] = CStringGetTextDatum(name);
+	args[1] = CStringGetTextDatum(status);
+	args[2] = CStringGetTextDatum(ddb_region);
+	args[3] = CStringGetTextDatum(ddb_account_id);
+	ret = SPI_execute_with_args(sql, 4, argtypes, args, NULL, false, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+		return NULL;
+	desc = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0],
+											 SPI_tuptable->tupdesc, 1, &isnull));
+	physical = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+
+	if (with_counts)
+	{
+		char	   *q = psprintf("SELECT jsonb_build_object('ItemCount', count(*),"
+								 " 'TableSizeBytes', coalesce(sum(size), 0)) FROM %s",
+								 quote_qualified_identifier(DDB_DATA_SCHEMA, physical));
+		Jsonb	   *counts;
+
+		ret = SPI_execute(q, false, 1);
+		if (ret != SPI_OK_SELECT)
+			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+		counts = DatumGetJsonbP(SPI_getbinval(SPI_tuptable->vals[0],
+											  SPI_tuptable->tupdesc, 1, &isnull));
+		desc = DatumGetJsonbP(DirectFunctionCall2(jsonb_concat,
+												  JsonbPGetDatum(desc),
+												  JsonbPGetDatum(counts)));
+	}
+	else
+	{
+		/* A table being created or deleted reports zero items. */
+		JsonbParseState *ps = NULL;
+		Jsonb	   *zeros;
+
+		pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+		DdbPushInt64(&ps, "ItemCount", 0);
+		DdbPushInt64(&ps, "TableSizeBytes", 0);
+		zeros = JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
+		desc = DatumGetJsonbP(DirectFunctionCall2(jsonb_concat,
+												  JsonbPGetDatum(desc),
+												  JsonbPGetDatum(zeros)));
+	}
+	return desc;
+}
+
+/* Wrap a description as {"<member>": desc}. */
+static Jsonb *
+wrap(const char *member, Jsonb *desc)
+{
+	JsonbParseState *ps = NULL;
+
+	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	DdbPushJsonb(&ps, member, desc);
+	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
+}
+
+/* Reject a member this version does not implement yet, never ignoring it. */
+static void
+reject_unsupported(JsonbContainer *req, const char *member)
+{
+	if (DdbReqMember(req, member) != NULL)
+		ddb_validation_error("One or more parameter values were invalid: %s is not supported by ddb_emul yet",
+							 member);
+}
+
+/* Format a JSON number member for a constraint message. */
+static char *
+int64_text(int64 v)
+{
+	return psprintf(INT64_FORMAT, v);
+}
+
+Jsonb *
+DdbCreateTable(JsonbContainer *req)
+{
+	DdbConstraints c;
+	int			namelen = 0;
+	char	   *name = DdbReqString(req, "TableName", &namelen);
+	JsonbContainer *attrdefs_arr = DdbReqArray(req, "AttributeDefinitions");
+	JsonbContainer *keyschema_arr = DdbReqArray(req, "KeySchema");
+	char	   *billing = DdbReqString(req, "BillingMode", NULL);
+	JsonbContainer *pt = DdbReqObject(req, "ProvisionedThroughput");
+	JsonbContainer *stream = DdbReqObject(req, "StreamSpecification");
+	JsonbContainer *sse = DdbReqObject(req, "SSESpecification");
+	char	   *table_class = DdbReqString(req, "TableClass", NULL);
+	bool		deletion_protection = false;
+	bool		have_dp = DdbReqBool(req, "DeletionProtectionEnabled", &deletion_protection);
+	int64		rcu = 0,
+				wcu = 0;
+	bool		have_rcu = false,
+				have_wcu = false;
+	bool		stream_enabled = false;
+	bool		have_stream_enabled = false;
+	char	   *view_type = NULL;
+	List	   *attrdefs;
+	List	   *keys;
+	NamedType  *hash,
+			   *range = NULL;
+	char	   *physical;
+	StringInfoData sql;
+	Oid			argtypes[14] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+	JSONBOID, JSONBOID, TEXTOID, INT8OID, INT8OID, BOOLOID, TEXTOID, JSONBOID};
+	Datum		args[14];
+	char		nulls[14];
+	int			ret;
+	JsonbParseState *ps = NULL;
+	Jsonb	   *extra;
+	static const char *const table_classes[] = {"STANDARD", "STANDARD_INFREQUENT_ACCESS", NULL};
+
+	/* Framework constraints, gathered and reported together. */
+	DdbConstraintsInit(&c);
+	if (attrdefs_arr == NULL)
+		DdbConstraintAdd(&c, NULL, "attributeDefinitions", "Member must not be null");
+	attrdefs = read_name_type_list(attrdefs_arr, "AttributeType", "attributeDefinitions",
+								   key_types, &c);
+	DdbCheckRequiredTableName(&c, name, namelen, "tableName");
+	if (keyschema_arr == NULL)
+		DdbConstraintAdd(&c, NULL, "keySchema", "Member must not be null");
+	else if (JsonContainerSize(keyschema_arr) > 2)
+		DdbConstraintAdd(&c, "[...]", "keySchema",
+						 "Member must have length less than or equal to 2");
+	else if (JsonContainerSize(keyschema_arr) < 1)
+		DdbConstraintAdd(&c, "[]", "keySchema",
+						 "Member must have length greater than or equal to 1");
+	keys = read_name_type_list(keyschema_arr, "KeyType", "keySchema", key_roles, &c);
+	DdbCheckEnum(&c, billing, "billingMode", billing_modes);
+	DdbCheckEnum(&c, table_class, "tableClass", table_classes);
+	if (pt != NULL)
+	{
+		have_rcu = DdbReqInt64(pt, "ReadCapacityUnits", &rcu);
+		have_wcu = DdbReqInt64(pt, "WriteCapacityUnits", &wcu);
+		if (!have_wcu)
+			DdbConstraintAdd(&c, NULL, "provisionedThroughput.writeCapacityUnits",
+							 "Member must not be null");
+		else if (wcu < 1)
+			DdbConstraintAdd(&c, int64_text(wcu), "provisionedThroughput.writeCapacityUnits",
+							 "Member must have value greater than or equal to 1");
+		if (!have_rcu)
+			DdbConstraintAdd(&c, NULL, "provisionedThroughput.readCapacityUnits",
+							 "Member must not be null");
+		else if (rcu < 1)
+			DdbConstraintAdd(&c, int64_text(rcu), "provisionedThroughput.readCapacityUnits",
+							 "Member must have value greater than or equal to 1");
+	}
+	if (stream != NULL)
+	{
+		have_stream_enabled = DdbReqBool(stream, "StreamEnabled", &stream_enabled);
+		view_type = DdbReqString(stream, "StreamViewType", NULL);
+		if (!have_stream_enabled)
+			DdbConstraintAdd(&c, NULL, "streamSpecification.streamEnabled",
+							 "Member must not be null");
+		DdbCheckEnum(&c, view_type, "streamSpecification.streamViewType", view_types);
+	}
+	DdbConstraintsRaise(&c);
+
+	/* Members that later versions implement. */
+	reject_unsupported(req, "LocalSecondaryIndexes");
+	reject_unsupported(req, "GlobalSecondaryIndexes");
+
+	/* Billing. */
+	if (billing == NULL || strcmp(billing, "PROVISIONED") == 0)
+	{
+		if (pt == NULL)
+			ddb_validation_error(DDB_MSG_PARAM_INVALID
+								 "ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+		if (rcu > INT64CONST(1000000000000))
+			ddb_validation_error("Given value " INT64_FORMAT " for ReadCapacityUnits is out of bounds", rcu);
+		if (wcu > INT64CONST(1000000000000))
+			ddb_validation_error("Given value " INT64_FORMAT " for WriteCapacityUnits is out of bounds", wcu);
+	}
+	else if (pt != NULL)
+		ddb_validation_error(DDB_MSG_PARAM_INVALID
+							 "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+
+	/* Key schema against the attribute definitions (DynamoDB's order of checks). */
+	hash = linitial(keys);
+	if (list_length(keys) == 2)
+	{
+		range = lsecond(keys);
+		if (find_named(attrdefs, hash->name) == NULL ||
+			find_named(attrdefs, range->name) == NULL ||
+			(strcmp(hash->name, range->name) == 0 && list_length(attrdefs) == 1))
+			ddb_validation_error("Invalid KeySchema: Some index key attribute have no definition");
+	}
+	else if (find_named(attrdefs, hash->name) == NULL)
+		ddb_validation_error(DDB_MSG_PARAM_INVALID
+							 "Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
+							 join_names(keys), join_names(attrdefs));
+	if (range != NULL && strcmp(hash->name, range->name) == 0)
+		ddb_validation_error("Both the Hash Key and the Range Key element in the KeySchema have the same name");
+	if (strcmp(hash->type, "HASH") != 0)
+		ddb_validation_error("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
+	if (range != NULL && strcmp(range->type, "RANGE") != 0)
+		ddb_validation_error("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+	{
+		ListCell   *lc;
+
+		foreach(lc, attrdefs)
+		{
+			NamedType  *a = lfirst(lc);
+
+			if (find_named(attrdefs, a->name) != a)
+				ddb_validation_error(DDB_MSG_PARAM_INVALID
+									 "Duplicate AttributeName in AttributeDefinitions: %s", a->name);
+		}
+	}
+	if (list_length(keys) != list_length(attrdefs))
+		ddb_validation_error(DDB_MSG_PARAM_INVALID
+							 "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+
+	/* Streams. */
+	if (stream_enabled && view_type == NULL)
+		ddb_validation_error(DDB_MSG_PARAM_INVALID
+							 "You must specify a StreamViewType when enabling a stream");
+	if (!stream_enabled && view_type != NULL)
+		ddb_validation_error(DDB_MSG_PARAM_INVALID
+							 "Stream View Type cannot be specified when stream is disabled");
+
+	/*
+	 * Claim the name: a concurrent CreateTable of the same name waits on this
+	 * lock until we commit and then sees our row.  (ON CONFLICT is not
+	 * available on a user catalog table.)
+	 */
+	args[0] = CStringGetTextDatum(name);
+	ret = SPI_execute_with_args("SELECT pg_advisory_xact_lock(hashtext('ddb_emul.table:' || $1))",
+								1, argtypes, args, NULL, false, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+	/* A new statement, so a new snapshot that sees what the lock waited for. */
+	ret = SPI_execute_with_args("SELECT EXISTS (SELECT FROM ddb.tables WHERE table_name = $1)",
+								1, argtypes, args, NULL, false, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+	{
+		bool		isnull;
+
+		if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+			ddb_error(DDB_EX_RESOURCE_IN_USE, "Table already exists: %s", name);
+	}
+	physical = physical_name_for(name);
+	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	if (have_dp)
+		DdbPushBool(&ps, "DeletionProtectionEnabled", deletion_protection);
+	if (table_class)
+		DdbPushCString(&ps, "TableClass", table_class);
+	if (sse != NULL)
+	{
+		bool		sse_enabled = false;
+
+		(void) DdbReqBool(sse, "Enabled", &sse_enabled);
+		if (sse_enabled)
+		{
+			DdbPushKey(&ps, "SSEDescription");
+			pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+			DdbPushCString(&ps, "Status", "ENABLED");
+			DdbPushCString(&ps, "SSEType", "KMS");
+			pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
+		}
+	}
+	extra = JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
+
+	/* Canonical AttributeDefinitions / KeySchema as stored and described. */
+	{
+		JsonbParseState *ps2 = NULL;
+		ListCell   *lc;
+
+		pushJsonbValue(&ps2, WJB_BEGIN_ARRAY, NULL);
+		foreach(lc, attrdefs)
+		{
+			NamedType  *a = lfirst(lc);
+
+			pushJsonbValue(&ps2, WJB_BEGIN_OBJECT, NULL);
+			DdbPushCString(&ps2, "AttributeName", a->name);
+			DdbPushCString(&ps2, "AttributeType", a->type);
+			pushJsonbValue(&ps2, WJB_END_OBJECT, NULL);
+		}
+		args[6] = JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&ps2, WJB_END_ARRAY, NULL)));
+		ps2 = NULL;
+		pushJsonbValue(&ps2, WJB_BEGIN_ARRAY, NULL);
+		foreach(lc, keys)
+		{
+			NamedType  *k = lfirst(lc);
+
+			pushJsonbValue(&ps2, WJB_BEGIN_OBJECT, NULL);
+			DdbPushCString(&ps2, "AttributeName", k->name);
+			DdbPushCString(&ps2, "KeyType", k->type);
+			pushJsonbValue(&ps2, WJB_END_OBJECT, NULL);
+		}
+		args[7] = JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&ps2, WJB_END_ARRAY, NULL)));
+	}
+
+	memset(nulls, ' ', sizeof(nulls));
+	args[0] = CStringGetTextDatum(name);
+	args[1] = CStringGetTextDatum(physical);
+	args[2] = CStringGetTextDatum(hash->name);
+	args[3] = CStringGetTextDatum(find_named(attrdefs, hash->name)->type);
+	if (range)
+	{
+		args[4] = CStringGetTextDatum(range->name);
+		args[5] = CStringGetTextDatum(find_named(attrdefs, range->name)->type);
+	}
+	else
+		nulls[4] = nulls[5] = 'n';
+	args[8] = CStringGetTextDatum(billing ? billing : "PROVISIONED");
+	args[9] = Int64GetDatum(rcu);
+	args[10] = Int64GetDatum(wcu);
+	args[11] = BoolGetDatum(stream_enabled);
+	if (stream_enabled)
+		args[12] = CStringGetTextDatum(view_type);
+	else
+		nulls[12] = 'n';
+	args[13] = JsonbPGetDatum(extra);
+
+	ret = SPI_execute_with_args("INSERT INTO ddb.tables (table_name, table_id, physical_name,"
+								" hash_key, hash_type, range_key, range_type,"
+								" attribute_definitions, key_schema, billing_mode,"
+								" read_capacity, write_capacity, stream_enabled,"
+								" stream_view_type, stream_label, extra)"
+								" VALUES ($1, gen_random_uuid(), $2, $3, $4, $5, $6, $7, $8,"
+								" $9, $10, $11, $12, $13,"
+								" CASE WHEN $12 THEN to_char(now() AT TIME ZONE 'UTC',"
+								" 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') END, $14)",
+								14, argtypes, args, nulls,
+								false, 0);
+	if (ret != SPI_OK_INSERT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+
+	/* The physical table. */
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE TABLE %s (pk bytea NOT NULL, ",
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, physical));
+	if (range)
+		appendStringInfoString(&sql, "sk bytea NOT NULL, ");
+	appendStringInfo(&sql, "item jsonb NOT NULL, size integer NOT NULL, PRIMARY KEY (pk%s))",
+					 range ? ", sk" : "");
+	run_sql(sql.data);
+	resetStringInfo(&sql);
+	appendStringInfo(&sql, "COMMENT ON TABLE %s IS %s",
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, physical),
+					 quote_literal_cstr(psprintf("ddb_emul items of DynamoDB table %s", name)));
+	run_sql(sql.data);
+
+	return wrap("TableDescription", describe(name, "ACTIVE", false));
+}
+
+/* The TableName of a control-plane request, validated. */
+static char *
+required_table_name(JsonbContainer *req)
+{
+	DdbConstraints c;
+	int			len = 0;
+	char	   *name = DdbReqString(req, "TableName", &len);
+
+	DdbConstraintsInit(&c);
+	DdbCheckRequiredTableName(&c, name, len, "tableName");
+	DdbConstraintsRaise(&c);
+	return name;
+}
+
+Jsonb *
+DdbDescribeTable(JsonbContainer *req)
+{
+	char	   *name = required_table_name(req);
+	Jsonb	   *desc = describe(name, "ACTIVE", true);
+
+	if (desc == NULL)
+		ddb_error(DDB_EX_RESOURCE_NOT_FOUND,
+				  "Requested resource not found: Table: %s not found", name);
+	return wrap("Table", desc);
+}
+
+Jsonb *
+DdbDeleteTable(JsonbContainer *req)
+{
+	char	   *name = required_table_name(req);
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	Jsonb	   *desc;
+	int			ret;
+	bool		isnull;
+	char	   *physical;
+	bool		protected;
+
+	args[0] = CStringGetTextDatum(name);
+	/* Lock the row so concurrent deletes of the same table serialize. */
+	ret = SPI_execute_with_args("SELECT physical_name,"
+								" coalesce((extra->>'DeletionProtectionEnabled')::boolean, false)"
+								" FROM ddb.tables WHERE table_name = $1 FOR UPDATE",
+								1, argtypes, args, NULL, false, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+		ddb_error(DDB_EX_RESOURCE_NOT_FOUND,
+				  "Requested resource not found: Table: %s not found", name);
+	physical = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	protected = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0],
+										   SPI_tuptable->tupdesc, 2, &isnull));
+	if (protected)
+		ddb_validation_error("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
+
+	desc = describe(name, "DELETING", true);
+	ret = SPI_execute_with_args("DELETE FROM ddb.tables WHERE table_name = $1",
+								1, argtypes, args, NULL, false, 0);
+	if (ret != SPI_OK_DELETE)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+	run_sql(psprintf("DROP TABLE %s",
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, physical)));
+	return wrap("TableDescription", desc);
+}
+
+Jsonb *
+DdbListTables(JsonbContainer *req)
+{
+	DdbConstraints c;
+	int64		limit = 100;
+	bool		have_limit = DdbReqInt64(req, "Limit", &limit);
+	int			startlen = 0;
+	char	   *start = DdbReqString(req, "ExclusiveStartTableName", &startlen);
+	Oid			argtypes[2] = {TEXTOID, INT8OID};
+	Datum		args[2];
+	char		nulls[2] = {' ', ' '};
+	int			ret;
+	uint64		i,
+				n;
+	JsonbParseState *ps = NULL;
+
+	DdbConstraintsInit(&c);
+	if (start != NULL)
+	{
+		/* Only the pattern and length rules apply to a start name. */
+		DdbCheckRequiredTableName(&c, start, startlen, "exclusiveStartTableName");
+	}
+	if (have_limit && limit > 100)
+		DdbConstraintAdd(&c, int64_text(limit), "limit",
+						 "Member must have value less than or equal to 100");
+	if (have_limit && limit < 1)
+		DdbConstraintAdd(&c, int64_text(limit), "limit",
+						 "Member must have value greater than or equal to 1");
+	DdbConstraintsRaise(&c);
+
+	if (start)
+		args[0] = CStringGetTextDatum(start);
+	else
+		nulls[0] = 'n';
+	args[1] = Int64GetDatum(limit + 1);
+	ret = SPI_execute_with_args("SELECT table_name FROM ddb.tables"
+								" WHERE $1 IS NULL OR table_name > $1"
+								" ORDER BY table_name LIMIT $2",
+								2, argtypes, args, nulls, true, 0);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+	n = Min(SPI_processed, (uint64) limit);
+
+	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+	DdbPushKey(&ps, "TableNames");
+	pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
+	for (i = 0; i < n; i++)
+		DdbPushCString(&ps, NULL, SPI_getvalue(SPI_tuptable->vals[i],
+											   SPI_tuptable->tupdesc, 1));
+	pushJsonbValue(&ps, WJB_END_ARRAY, NULL);
+	if (SPI_processed > (uint64) limit)
+		DdbPushCString(&ps, "LastEvaluatedTableName",
+					   SPI_getvalue(SPI_tuptable->vals[n - 1], SPI_tuptable->tupdesc, 1));
+	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
+}
