@@ -25,8 +25,10 @@
 #include "utils/jsonb.h"
 
 #include "access.h"
+#include "capacity.h"
 #include "catalog.h"
 #include "expr.h"
+#include "item_ops.h"
 #include "ops.h"
 #include "request.h"
 #include "values.h"
@@ -111,8 +113,8 @@ check_legacy(JsonbContainer *req, const char *const *legacy, const char *const *
 }
 
 /* Validate an Item / Key map member of the request. */
-static DdbValue *
-read_item_member(JsonbContainer *req, const char *member)
+DdbValue *
+DdbReadItemMember(JsonbContainer *req, const char *member)
 {
 	JsonbValue *v = DdbReqMember(req, member);
 	DdbValueError err;
@@ -168,8 +170,8 @@ encode_key(const DdbValue *hv, const DdbValue *rv, DdbKey *key)
  * The key of an item being written (PutItem): each key attribute must be
  * present, of the declared type and not empty.
  */
-static void
-key_from_item(DdbTable *t, const DdbValue *item, DdbKey *key)
+void
+DdbKeyFromItem(DdbTable *t, const DdbValue *item, DdbKey *key)
 {
 	const DdbKeyAttr *attrs[2] = {&t->hash, t->has_range ? &t->range : NULL};
 	const DdbValue *vals[2] = {NULL, NULL};
@@ -199,8 +201,8 @@ key_from_item(DdbTable *t, const DdbValue *item, DdbKey *key)
  * A Key parameter (GetItem, DeleteItem, UpdateItem): exactly the table's
  * key attributes with their declared types.
  */
-static void
-key_from_param(DdbTable *t, const DdbValue *keymap, DdbKey *key)
+void
+DdbKeyFromParam(DdbTable *t, const DdbValue *keymap, DdbKey *key)
 {
 	const DdbValue *hv = DdbMapGet(keymap, t->hash.name, t->hash.namelen);
 	const DdbValue *rv = NULL;
@@ -226,78 +228,75 @@ key_from_param(DdbTable *t, const DdbValue *keymap, DdbKey *key)
  * ---------------------------------------------------------------------
  */
 
-typedef enum WriteKind
-{
-	WRITE_PUT,
-	WRITE_DELETE,
-	WRITE_UPDATE
-} WriteKind;
-
-typedef struct WriteOp
-{
-	WriteKind	kind;
-	DdbTable   *table;
-	DdbKey		key;
-	DdbValue   *put_item;		/* PUT: the new item */
-	DdbValue   *key_item;		/* UPDATE: the key attributes, the start of a new item */
-	const DdbExpr *condition;	/* may be NULL */
-	const DdbExpr *update;		/* UPDATE: may be NULL (no UpdateExpression) */
-	bool		return_item_on_failure;
-	bool		want_updated;	/* UPDATE: compute UPDATED_OLD/UPDATED_NEW */
-
-	/* results */
-	DdbValue   *old_item;		/* NULL when there was none */
-	DdbValue   *new_item;		/* NULL when the operation leaves no item */
-	DdbValue   *updated_old;
-	DdbValue   *updated_new;
-} WriteOp;
-
 static bool
 jsonb_identical(Jsonb *a, Jsonb *b)
 {
 	return VARSIZE(a) == VARSIZE(b) && memcmp(a, b, VARSIZE(a)) == 0;
 }
 
-static void
-condition_failed(WriteOp *op, const DdbValue *current)
+void
+DdbConditionFailed(const DdbWriteOp *op)
 {
-	if (op->return_item_on_failure && current != NULL)
+	if (op->return_item_on_failure && op->old_item != NULL)
 	{
 		StringInfoData extra;
 
 		initStringInfo(&extra);
 		appendStringInfoString(&extra, "\"Item\":");
-		DdbItemAppendJson(&extra, current);
+		DdbItemAppendJson(&extra, op->old_item);
 		ddb_error_extra(DDB_EX_CONDITIONAL_CHECK_FAILED, DDB_MSG_CONDITIONAL_FAILED,
 						extra.data);
 	}
 	ddb_error(DDB_EX_CONDITIONAL_CHECK_FAILED, DDB_MSG_CONDITIONAL_FAILED);
 }
 
-/*
- * Compute the item that op leaves behind given the current one (NULL when
- * absent); NULL means "no item".
- */
-static DdbValue *
-compute_new_item(WriteOp *op, DdbValue *current)
+/* Read the current item FOR UPDATE into op. */
+void
+DdbWriteLock(DdbWriteOp *op)
 {
+	op->old_size = 0;
+	op->old_jb = DdbAccessGet(op->table, &op->key, true, &op->old_size);
+	op->old_item = op->old_jb ? DdbItemFromJsonb(op->old_jb) : NULL;
+}
+
+bool
+DdbWriteConditionHolds(const DdbWriteOp *op)
+{
+	return op->condition == NULL ||
+		DdbExprEvalCondition(op->condition, op->old_item);
+}
+
+/*
+ * Decide the item op leaves behind given the locked current one: sets
+ * new_item (NULL for none), new_jb and new_size.
+ */
+void
+DdbWriteCompute(DdbWriteOp *op)
+{
+	DdbValue   *current = op->old_item;
+	DdbValue   *result = NULL;
+
+	op->updated_old = op->updated_new = NULL;
 	switch (op->kind)
 	{
-		case WRITE_PUT:
-			return op->put_item;
-		case WRITE_DELETE:
-			return NULL;
-		case WRITE_UPDATE:
+		case DDB_WRITE_PUT:
+			result = op->put_item;
+			break;
+		case DDB_WRITE_DELETE:
+			result = NULL;
+			break;
+		case DDB_WRITE_CHECK:
+			result = current;
+			break;
+		case DDB_WRITE_UPDATE:
 			{
 				const char *keys[2];
 				int			nkeys = 0;
 				bool		creates = true;
-				DdbValue   *result;
 
 				keys[nkeys++] = op->table->hash.name;
 				if (op->table->has_range)
 					keys[nkeys++] = op->table->range.name;
-				op->updated_old = op->updated_new = NULL;
 				if (op->update == NULL)
 					result = current ? current : op->key_item;
 				else
@@ -308,73 +307,77 @@ compute_new_item(WriteOp *op, DdbValue *current)
 												op->want_updated ? &op->updated_new : NULL,
 												&creates);
 				if (current == NULL && !creates)
-					return NULL;
-				if (DdbItemSize(result) > DDB_MAX_ITEM_SIZE)
+					result = NULL;
+				else if (DdbItemSize(result) > DDB_MAX_ITEM_SIZE)
 					ddb_validation_error("Item size to update has exceeded the maximum allowed size");
-				return result;
+				break;
 			}
 	}
-	return NULL;
+	op->new_item = result;
+	op->new_jb = result ? DdbItemToJsonb(result) : NULL;
+	op->new_size = result ? (int32) DdbItemSize(result) : 0;
 }
 
 /*
- * Perform a write that needs the current item (a condition, returned old
- * values, or an update computed from it).
+ * Write what DdbWriteCompute decided.  Returns false when the item was
+ * absent at DdbWriteLock time and a concurrent transaction has inserted it
+ * since (the caller starts again from DdbWriteLock).
  */
-static void
-perform_write(WriteOp *op)
+bool
+DdbWriteApply(DdbWriteOp *op)
+{
+	if (op->kind == DDB_WRITE_CHECK)
+		return true;
+	if (op->old_jb != NULL)
+	{
+		if (op->new_jb == NULL)
+			DdbAccessDelete(op->table, &op->key, NULL, NULL);
+		/* An unchanged item is not rewritten (and streams nothing). */
+		else if (!jsonb_identical(op->old_jb, op->new_jb))
+			DdbAccessReplace(op->table, &op->key, op->new_jb, op->new_size);
+		return true;
+	}
+	if (op->new_jb == NULL)
+		return true;
+	if (DdbAccessInsert(op->table, &op->key, op->new_jb, op->new_size))
+		return true;
+
+	/*
+	 * Under READ COMMITTED the next round sees and locks the new row; a
+	 * transaction snapshot never will, so that is a serialization failure.
+	 */
+	if (IsolationUsesXactSnapshot())
+		ereport(ERROR,
+				(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
+				 errmsg("could not serialize access due to concurrent insert")));
+	return false;
+}
+
+/* Perform one conditional/read-modify-write item operation. */
+void
+DdbPerformWrite(DdbWriteOp *op)
 {
 	for (;;)
 	{
-		int32		old_size = 0;
-		Jsonb	   *old_jb = DdbAccessGet(op->table, &op->key, true, &old_size);
-		DdbValue   *old = old_jb ? DdbItemFromJsonb(old_jb) : NULL;
-		DdbValue   *new_item;
-		Jsonb	   *new_jb;
-
-		if (op->condition && !DdbExprEvalCondition(op->condition, old))
-			condition_failed(op, old);
-
-		new_item = compute_new_item(op, old);
-		op->old_item = old;
-		op->new_item = new_item;
-
-		if (old != NULL)
-		{
-			if (new_item == NULL)
-				DdbAccessDelete(op->table, &op->key, NULL, NULL);
-			else
-			{
-				new_jb = DdbItemToJsonb(new_item);
-				/* An unchanged item is not rewritten (and streams nothing). */
-				if (!jsonb_identical(old_jb, new_jb))
-					DdbAccessReplace(op->table, &op->key, new_jb,
-									 (int32) DdbItemSize(new_item));
-			}
+		DdbWriteLock(op);
+		if (!DdbWriteConditionHolds(op))
+			DdbConditionFailed(op);
+		DdbWriteCompute(op);
+		if (DdbWriteApply(op))
 			return;
-		}
-		if (new_item == NULL)
-			return;
-		new_jb = DdbItemToJsonb(new_item);
-		if (DdbAccessInsert(op->table, &op->key, new_jb, (int32) DdbItemSize(new_item)))
-			return;
-
-		/*
-		 * A concurrent transaction created the item after we looked.  Under
-		 * READ COMMITTED the next round sees and locks it; a transaction
-		 * snapshot never will, so that is a serialization failure.
-		 */
-		if (IsolationUsesXactSnapshot())
-			ereport(ERROR,
-					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-					 errmsg("could not serialize access due to concurrent insert")));
 		CHECK_FOR_INTERRUPTS();
 	}
 }
 
-/* {"Attributes": item} or {} when item is NULL. */
-static Jsonb *
-attributes_response(const DdbValue *item)
+double
+DdbWriteOpUnits(const DdbWriteOp *op)
+{
+	return DdbWriteUnits(Max(op->old_size, op->new_size));
+}
+
+Jsonb *
+DdbAttributesResponse(const DdbValue *item, int capacity_mode,
+					  const char *table, double units)
 {
 	JsonbParseState *ps = NULL;
 
@@ -384,6 +387,7 @@ attributes_response(const DdbValue *item)
 		DdbPushKey(&ps, "Attributes");
 		DdbItemPush(&ps, item);
 	}
+	DdbPushCapacityMember(&ps, (DdbCapacityMode) capacity_mode, table, units, false);
 	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
 }
 
@@ -403,7 +407,8 @@ DdbPutItem(JsonbContainer *req)
 	int			condlen = 0;
 	char	   *cond;
 	DdbExprRequest *er;
-	WriteOp		op;
+	DdbWriteOp	op;
+	DdbCapacityMode capacity;
 
 	DdbConstraintsInit(&c);
 	read_common(req, &r, &c);
@@ -413,7 +418,7 @@ DdbPutItem(JsonbContainer *req)
 	DdbConstraintsRaise(&c);
 	check_legacy(req, legacy, modern);
 
-	item = read_item_member(req, "Item");
+	item = DdbReadItemMember(req, "Item");
 	if (r.return_values && strcmp(r.return_values, "NONE") != 0 &&
 		strcmp(r.return_values, "ALL_OLD") != 0)
 		ddb_validation_error("ReturnValues can only be ALL_OLD or NONE");
@@ -427,23 +432,25 @@ DdbPutItem(JsonbContainer *req)
 		op.condition = DdbExprParse(er, DDB_EXPR_CONDITION, cond, condlen);
 	DdbExprEnd(er);
 
-	op.kind = WRITE_PUT;
+	op.kind = DDB_WRITE_PUT;
 	op.table = DdbTableLookup(r.table_name, r.table_name_len);
-	key_from_item(op.table, item, &op.key);
+	DdbKeyFromItem(op.table, item, &op.key);
 	op.put_item = item;
 	op.return_item_on_failure = r.return_on_failure &&
 		strcmp(r.return_on_failure, "ALL_OLD") == 0;
 
-	if (op.condition == NULL &&
+	capacity = DdbCapacityModeFromString(r.return_capacity);
+	if (op.condition == NULL && capacity == DDB_CAPACITY_NONE &&
 		(r.return_values == NULL || strcmp(r.return_values, "NONE") == 0))
 	{
 		/* Blind put: one statement, no read. */
 		DdbAccessUpsert(op.table, &op.key, DdbItemToJsonb(item), (int32) DdbItemSize(item));
 		return DdbEmptyObject();
 	}
-	perform_write(&op);
-	return attributes_response(r.return_values && strcmp(r.return_values, "ALL_OLD") == 0 ?
-							   op.old_item : NULL);
+	DdbPerformWrite(&op);
+	return DdbAttributesResponse(r.return_values && strcmp(r.return_values, "ALL_OLD") == 0 ?
+								 op.old_item : NULL,
+								 capacity, op.table->name, DdbWriteOpUnits(&op));
 }
 
 /* ---------------------------------------------------------------------
@@ -470,6 +477,7 @@ DdbGetItem(JsonbContainer *req)
 	DdbTable   *t;
 	DdbKey		key;
 	Jsonb	   *item;
+	int32		size = 0;
 	JsonbParseState *ps = NULL;
 
 	(void) DdbReqBool(req, "ConsistentRead", &consistent);
@@ -483,15 +491,15 @@ DdbGetItem(JsonbContainer *req)
 	DdbConstraintsRaise(&c);
 	check_legacy(req, legacy, modern);
 
-	keymap = read_item_member(req, "Key");
+	keymap = DdbReadItemMember(req, "Key");
 	er = DdbExprBegin(names, NULL, proj != NULL, false, NULL);
 	if (proj)
 		projection = DdbExprParse(er, DDB_EXPR_PROJECTION, proj, projlen);
 	DdbExprEnd(er);
 
 	t = DdbTableLookup(name, namelen);
-	key_from_param(t, keymap, &key);
-	item = DdbAccessGet(t, &key, false, NULL);
+	DdbKeyFromParam(t, keymap, &key);
+	item = DdbAccessGet(t, &key, false, &size);
 
 	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
 	if (item != NULL)
@@ -504,6 +512,9 @@ DdbGetItem(JsonbContainer *req)
 			DdbItemPush(&ps, DdbExprProject(projection, DdbItemFromJsonb(item)));
 		}
 	}
+	/* Projection does not reduce the cost; a missing item still costs a unit. */
+	DdbPushCapacityMember(&ps, DdbCapacityModeFromString(rcc), t->name,
+						  DdbReadUnits(size, consistent), true);
 	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
 }
 
@@ -523,8 +534,9 @@ DdbDeleteItem(JsonbContainer *req)
 	int			condlen = 0;
 	char	   *cond;
 	DdbExprRequest *er;
-	WriteOp		op;
+	DdbWriteOp	op;
 	bool		all_old;
+	DdbCapacityMode capacity;
 
 	DdbConstraintsInit(&c);
 	read_common(req, &r, &c);
@@ -534,7 +546,7 @@ DdbDeleteItem(JsonbContainer *req)
 	DdbConstraintsRaise(&c);
 	check_legacy(req, legacy, modern);
 
-	keymap = read_item_member(req, "Key");
+	keymap = DdbReadItemMember(req, "Key");
 	if (r.return_values && strcmp(r.return_values, "NONE") != 0 &&
 		strcmp(r.return_values, "ALL_OLD") != 0)
 		ddb_validation_error("ReturnValues can only be ALL_OLD or NONE");
@@ -547,24 +559,27 @@ DdbDeleteItem(JsonbContainer *req)
 		op.condition = DdbExprParse(er, DDB_EXPR_CONDITION, cond, condlen);
 	DdbExprEnd(er);
 
-	op.kind = WRITE_DELETE;
+	op.kind = DDB_WRITE_DELETE;
 	op.table = DdbTableLookup(r.table_name, r.table_name_len);
-	key_from_param(op.table, keymap, &op.key);
+	DdbKeyFromParam(op.table, keymap, &op.key);
 	op.return_item_on_failure = r.return_on_failure &&
 		strcmp(r.return_on_failure, "ALL_OLD") == 0;
 
+	capacity = DdbCapacityModeFromString(r.return_capacity);
 	if (op.condition == NULL)
 	{
 		/* Unconditional: one DELETE statement, RETURNING the old item if asked. */
 		Jsonb	   *old = NULL;
+		int32		old_size = 0;
+		bool		need_old = all_old || capacity != DDB_CAPACITY_NONE;
 
-		DdbAccessDelete(op.table, &op.key, all_old ? &old : NULL, NULL);
-		if (old == NULL)
-			return DdbEmptyObject();
-		return attributes_response(DdbItemFromJsonb(old));
+		DdbAccessDelete(op.table, &op.key, need_old ? &old : NULL, &old_size);
+		return DdbAttributesResponse(all_old && old ? DdbItemFromJsonb(old) : NULL,
+									 capacity, op.table->name, DdbWriteUnits(old_size));
 	}
-	perform_write(&op);
-	return attributes_response(all_old ? op.old_item : NULL);
+	DdbPerformWrite(&op);
+	return DdbAttributesResponse(all_old ? op.old_item : NULL,
+								 capacity, op.table->name, DdbWriteOpUnits(&op));
 }
 
 /* ---------------------------------------------------------------------
@@ -585,8 +600,11 @@ DdbUpdateItem(JsonbContainer *req)
 	char	   *cond;
 	char	   *upd;
 	DdbExprRequest *er;
-	WriteOp		op;
+	DdbWriteOp	op;
 	const char *rv;
+	DdbCapacityMode capacity;
+	DdbValue   *result = NULL;
+	double		units;
 
 	DdbConstraintsInit(&c);
 	read_common(req, &r, &c);
@@ -597,7 +615,7 @@ DdbUpdateItem(JsonbContainer *req)
 	DdbConstraintsRaise(&c);
 	check_legacy(req, legacy, modern);
 
-	keymap = read_item_member(req, "Key");
+	keymap = DdbReadItemMember(req, "Key");
 	rv = r.return_values ? r.return_values : "NONE";
 
 	er = DdbExprBegin(r.names, r.values, cond != NULL || upd != NULL,
@@ -610,23 +628,25 @@ DdbUpdateItem(JsonbContainer *req)
 		op.condition = DdbExprParse(er, DDB_EXPR_CONDITION, cond, condlen);
 	DdbExprEnd(er);
 
-	op.kind = WRITE_UPDATE;
+	op.kind = DDB_WRITE_UPDATE;
 	op.table = DdbTableLookup(r.table_name, r.table_name_len);
-	key_from_param(op.table, keymap, &op.key);
+	DdbKeyFromParam(op.table, keymap, &op.key);
 	op.key_item = keymap;
 	op.return_item_on_failure = r.return_on_failure &&
 		strcmp(r.return_on_failure, "ALL_OLD") == 0;
 	op.want_updated = strcmp(rv, "UPDATED_OLD") == 0 || strcmp(rv, "UPDATED_NEW") == 0;
 
-	perform_write(&op);
+	DdbPerformWrite(&op);
 
+	capacity = DdbCapacityModeFromString(r.return_capacity);
+	units = DdbWriteOpUnits(&op);
 	if (strcmp(rv, "ALL_OLD") == 0)
-		return attributes_response(op.old_item);
-	if (strcmp(rv, "ALL_NEW") == 0)
-		return attributes_response(op.new_item);
-	if (strcmp(rv, "UPDATED_OLD") == 0)
-		return attributes_response(op.updated_old);
-	if (strcmp(rv, "UPDATED_NEW") == 0)
-		return attributes_response(op.updated_new);
-	return DdbEmptyObject();
+		result = op.old_item;
+	else if (strcmp(rv, "ALL_NEW") == 0)
+		result = op.new_item;
+	else if (strcmp(rv, "UPDATED_OLD") == 0)
+		result = op.updated_old;
+	else if (strcmp(rv, "UPDATED_NEW") == 0)
+		result = op.updated_new;
+	return DdbAttributesResponse(result, capacity, op.table->name, units);
 }

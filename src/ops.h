@@ -20,4 +20,16 @@ extern Jsonb *DdbGetItem(JsonbContainer *request);
 extern Jsonb *DdbDeleteItem(JsonbContainer *request);
 extern Jsonb *DdbUpdateItem(JsonbContainer *request);
 
+/* query_scan.c */
+extern Jsonb *DdbQuery(JsonbContainer *request);
+extern Jsonb *DdbScan(JsonbContainer *request);
+
+/* batch.c */
+extern Jsonb *DdbBatchGetItem(JsonbContainer *request);
+extern Jsonb *DdbBatchWriteItem(JsonbContainer *request);
+
+/* transact.c */
+extern Jsonb *DdbTransactGetItems(JsonbContainer *request);
+extern Jsonb *DdbTransactWriteItems(JsonbContainer *request);
+
 #endif							/* DDB_OPS_H */

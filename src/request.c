@@ -397,6 +397,8 @@ typedef struct DdbAction
 
 /* Every action ddb.execute() knows, in the order of DynamoDB's API reference. */
 static const DdbAction actions[] = {
+	{"BatchGetItem", DdbBatchGetItem},
+	{"BatchWriteItem", DdbBatchWriteItem},
 	{"CreateTable", DdbCreateTable},
 	{"DeleteItem", DdbDeleteItem},
 	{"DeleteTable", DdbDeleteTable},
@@ -404,6 +406,10 @@ static const DdbAction actions[] = {
 	{"GetItem", DdbGetItem},
 	{"ListTables", DdbListTables},
 	{"PutItem", DdbPutItem},
+	{"Query", DdbQuery},
+	{"Scan", DdbScan},
+	{"TransactGetItems", DdbTransactGetItems},
+	{"TransactWriteItems", DdbTransactWriteItems},
 	{"UpdateItem", DdbUpdateItem},
 };
 
@@ -443,3 +449,9 @@ DDB_SQL_ACTION(ddb_get_item, DdbGetItem)
 DDB_SQL_ACTION(ddb_list_tables, DdbListTables)
 DDB_SQL_ACTION(ddb_put_item, DdbPutItem)
 DDB_SQL_ACTION(ddb_update_item, DdbUpdateItem)
+DDB_SQL_ACTION(ddb_query, DdbQuery)
+DDB_SQL_ACTION(ddb_scan, DdbScan)
+DDB_SQL_ACTION(ddb_batch_get_item, DdbBatchGetItem)
+DDB_SQL_ACTION(ddb_batch_write_item, DdbBatchWriteItem)
+DDB_SQL_ACTION(ddb_transact_get_items, DdbTransactGetItems)
+DDB_SQL_ACTION(ddb_transact_write_items, DdbTransactWriteItems)

@@ -26,3 +26,16 @@ CREATE FUNCTION ddb.delete_item(request jsonb) RETURNS jsonb
 AS 'MODULE_PATHNAME', 'ddb_delete_item' LANGUAGE C STRICT VOLATILE;
 CREATE FUNCTION ddb.update_item(request jsonb) RETURNS jsonb
 AS 'MODULE_PATHNAME', 'ddb_update_item' LANGUAGE C STRICT VOLATILE;
+
+CREATE FUNCTION ddb.query(request jsonb) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ddb_query' LANGUAGE C STRICT STABLE;
+CREATE FUNCTION ddb.scan(request jsonb) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ddb_scan' LANGUAGE C STRICT STABLE;
+CREATE FUNCTION ddb.batch_get_item(request jsonb) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ddb_batch_get_item' LANGUAGE C STRICT STABLE;
+CREATE FUNCTION ddb.batch_write_item(request jsonb) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ddb_batch_write_item' LANGUAGE C STRICT VOLATILE;
+CREATE FUNCTION ddb.transact_get_items(request jsonb) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ddb_transact_get_items' LANGUAGE C STRICT VOLATILE;
+CREATE FUNCTION ddb.transact_write_items(request jsonb) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ddb_transact_write_items' LANGUAGE C STRICT VOLATILE;
