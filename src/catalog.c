@@ -154,7 +154,8 @@ load_table(const char *name, MemoryContext cxt)
 		Oid			argtypes[1] = {TEXTOID};
 		SPIPlanPtr	plan;
 
-		plan = SPI_prepare("SELECT physical_name, hash_key, hash_type, range_key, range_type"
+		plan = SPI_prepare("SELECT physical_name, hash_key, hash_type, range_key, range_type,"
+						   " local_indexes, global_indexes"
 						   " FROM ddb.tables WHERE table_name = $1",
 						   1, argtypes);
 		if (plan == NULL)
@@ -189,6 +190,14 @@ load_table(const char *name, MemoryContext cxt)
 		DdbTypeFromName(s, strlen(s), &t->range.type);
 	}
 	t->qualified_name = quote_qualified_identifier(DDB_DATA_SCHEMA, t->physical_name);
+	{
+		Datum		lsi = SPI_getbinval(tup, desc, 6, &isnull);
+		bool		lsi_null = isnull;
+		Datum		gsi = SPI_getbinval(tup, desc, 7, &isnull);
+
+		DdbLoadIndexes(t, lsi_null ? NULL : DatumGetJsonbP(lsi),
+					   isnull ? NULL : DatumGetJsonbP(gsi));
+	}
 	MemoryContextSwitchTo(old);
 
 	nsp = get_namespace_oid(DDB_DATA_SCHEMA, false);
@@ -270,87 +279,9 @@ static const char *const key_roles[] = {"HASH", "RANGE", NULL};
 static const char *const billing_modes[] = {"PROVISIONED", "PAY_PER_REQUEST", NULL};
 static const char *const view_types[] = {"KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", NULL};
 
-typedef struct NamedType
-{
-	char	   *name;
-	char	   *type;
-} NamedType;
-
-/* Read a list of {AttributeName, <member>} structures (AttributeDefinitions, KeySchema). */
-static List *
-read_name_type_list(JsonbContainer *arr, const char *member, const char *path,
-					const char *const *allowed, DdbConstraints *c)
-{
-	List	   *result = NIL;
-	int			n = arr ? JsonContainerSize(arr) : 0;
-	int			i;
-
-	for (i = 0; i < n; i++)
-	{
-		JsonbValue *elem = getIthJsonbValueFromContainer(arr, i);
-		JsonbContainer *obj = DdbJsonObject(elem, "Map");
-		NamedType  *nt = palloc0(sizeof(NamedType));
-		char		p[128];
-
-		nt->name = DdbReqString(obj, "AttributeName", NULL);
-		nt->type = DdbReqString(obj, member, NULL);
-		if (nt->name == NULL)
-		{
-			snprintf(p, sizeof(p), "%s.%d.member.attributeName", path, i + 1);
-			DdbConstraintAdd(c, NULL, p, "Member must not be null");
-		}
-		else if (strlen(nt->name) > 255 || nt->name[0] == '\0')
-		{
-			snprintf(p, sizeof(p), "%s.%d.member.attributeName", path, i + 1);
-			DdbConstraintAdd(c, nt->name, p, nt->name[0] == '\0' ?
-							 "Member must have length greater than or equal to 1" :
-							 "Member must have length less than or equal to 255");
-		}
-		snprintf(p, sizeof(p), "%s.%d.member.%s", path, i + 1,
-				 strcmp(member, "KeyType") == 0 ? "keyType" : "attributeType");
-		if (nt->type == NULL)
-			DdbConstraintAdd(c, NULL, p, "Member must not be null");
-		else
-			DdbCheckEnum(c, nt->type, p, allowed);
-		result = lappend(result, nt);
-	}
-	return result;
-}
-
-static NamedType *
-find_named(List *l, const char *name)
-{
-	ListCell   *lc;
-
-	foreach(lc, l)
-	{
-		NamedType  *nt = lfirst(lc);
-
-		if (nt->name && name && strcmp(nt->name, name) == 0)
-			return nt;
-	}
-	return NULL;
-}
-
-static char *
-join_names(List *l)
-{
-	StringInfoData buf;
-	ListCell   *lc;
-
-	initStringInfo(&buf);
-	foreach(lc, l)
-	{
-		NamedType  *nt = lfirst(lc);
-
-		appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", nt->name ? nt->name : "null");
-	}
-	return buf.data;
-}
-
-/* Name of the physical relation for a DynamoDB table name. */
-static char *
-physical_name_for(const char *name)
+/* Name of the physical relation (or index) for a DynamoDB name. */
+char *
+DdbPhysicalName(const char *name)
 {
 	int			len = strlen(name);
 
@@ -407,7 +338,7 @@ describe(const char *name, const char *status, bool with_counts)
 		"    ELSE '{}' END"
 		" || CASE WHEN extra ? 'SSEDescription' THEN jsonb_build_object("
 		"      'SSEDescription', extra->'SSEDescription') ELSE '{}' END,"
-		" physical_name"
+		" physical_name, hash_key, range_key, local_indexes, global_indexes"
 		" FROM ddb.tables WHERE table_name = $1";
 	Oid			argtypes[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		args[4];
@@ -415,6 +346,10 @@ describe(const char *name, const char *status, bool with_counts)
 	bool		isnull;
 	Jsonb	   *desc;
 	char	   *physical;
+	DdbTable	t;
+	Datum		d;
+	Jsonb	   *lsi;
+	Jsonb	   *gsi;
 
 	args[0] = CStringGetTextDatum(name);
 	args[1] = CStringGetTextDatum(status);
@@ -428,6 +363,29 @@ describe(const char *name, const char *status, bool with_counts)
 	desc = DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0],
 											 SPI_tuptable->tupdesc, 1, &isnull));
 	physical = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 2);
+	memset(&t, 0, sizeof(t));
+	t.name = (char *) name;
+	t.physical_name = physical;
+	t.qualified_name = quote_qualified_identifier(DDB_DATA_SCHEMA, physical);
+	t.hash.name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 3);
+	t.range.name = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 4);
+	t.has_range = t.range.name != NULL;
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 5, &isnull);
+	lsi = isnull ? NULL : DatumGetJsonbPCopy(d);
+	d = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 6, &isnull);
+	gsi = isnull ? NULL : DatumGetJsonbPCopy(d);
+	if (lsi || gsi)
+	{
+		JsonbParseState *ps = NULL;
+		Jsonb	   *idx;
+
+		pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+		DdbPushIndexDescriptions(&ps, &t, lsi, gsi);
+		idx = JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
+		desc = DatumGetJsonbP(DirectFunctionCall2(jsonb_concat,
+												  JsonbPGetDatum(desc),
+												  JsonbPGetDatum(idx)));
+	}
 
 	if (with_counts)
 	{
@@ -473,15 +431,6 @@ wrap(const char *member, Jsonb *desc)
 	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
 }
 
-/* Reject a member this version does not implement yet, never ignoring it. */
-static void
-reject_unsupported(JsonbContainer *req, const char *member)
-{
-	if (DdbReqMember(req, member) != NULL)
-		ddb_validation_error("One or more parameter values were invalid: %s is not supported by ddb_emul yet",
-							 member);
-}
-
 /* Format a JSON number member for a constraint message. */
 static char *
 int64_text(int64 v)
@@ -513,14 +462,18 @@ DdbCreateTable(JsonbContainer *req)
 	char	   *view_type = NULL;
 	List	   *attrdefs;
 	List	   *keys;
-	NamedType  *hash,
+	List	   *used;
+	Jsonb	   *lsi_json;
+	Jsonb	   *gsi_json;
+	DdbNamedType  *hash,
 			   *range = NULL;
 	char	   *physical;
 	StringInfoData sql;
-	Oid			argtypes[14] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
-	JSONBOID, JSONBOID, TEXTOID, INT8OID, INT8OID, BOOLOID, TEXTOID, JSONBOID};
-	Datum		args[14];
-	char		nulls[14];
+	Oid			argtypes[16] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID, TEXTOID,
+		JSONBOID, JSONBOID, TEXTOID, INT8OID, INT8OID, BOOLOID, TEXTOID, JSONBOID,
+	JSONBOID, JSONBOID};
+	Datum		args[16];
+	char		nulls[16];
 	int			ret;
 	JsonbParseState *ps = NULL;
 	Jsonb	   *extra;
@@ -530,7 +483,7 @@ DdbCreateTable(JsonbContainer *req)
 	DdbConstraintsInit(&c);
 	if (attrdefs_arr == NULL)
 		DdbConstraintAdd(&c, NULL, "attributeDefinitions", "Member must not be null");
-	attrdefs = read_name_type_list(attrdefs_arr, "AttributeType", "attributeDefinitions",
+	attrdefs = DdbReadNamedTypes(attrdefs_arr, "AttributeType", "attributeDefinitions",
 								   key_types, &c);
 	DdbCheckRequiredTableName(&c, name, namelen, "tableName");
 	if (keyschema_arr == NULL)
@@ -541,7 +494,7 @@ DdbCreateTable(JsonbContainer *req)
 	else if (JsonContainerSize(keyschema_arr) < 1)
 		DdbConstraintAdd(&c, "[]", "keySchema",
 						 "Member must have length greater than or equal to 1");
-	keys = read_name_type_list(keyschema_arr, "KeyType", "keySchema", key_roles, &c);
+	keys = DdbReadNamedTypes(keyschema_arr, "KeyType", "keySchema", key_roles, &c);
 	DdbCheckEnum(&c, billing, "billingMode", billing_modes);
 	DdbCheckEnum(&c, table_class, "tableClass", table_classes);
 	if (pt != NULL)
@@ -570,11 +523,8 @@ DdbCreateTable(JsonbContainer *req)
 							 "Member must not be null");
 		DdbCheckEnum(&c, view_type, "streamSpecification.streamViewType", view_types);
 	}
+	DdbIndexConstraints(req, &c);
 	DdbConstraintsRaise(&c);
-
-	/* Members that later versions implement. */
-	reject_unsupported(req, "LocalSecondaryIndexes");
-	reject_unsupported(req, "GlobalSecondaryIndexes");
 
 	/* Billing. */
 	if (billing == NULL || strcmp(billing, "PROVISIONED") == 0)
@@ -596,36 +546,45 @@ DdbCreateTable(JsonbContainer *req)
 	if (list_length(keys) == 2)
 	{
 		range = lsecond(keys);
-		if (find_named(attrdefs, hash->name) == NULL ||
-			find_named(attrdefs, range->name) == NULL ||
+		if (DdbFindNamed(attrdefs, hash->name) == NULL ||
+			DdbFindNamed(attrdefs, range->name) == NULL ||
 			(strcmp(hash->name, range->name) == 0 && list_length(attrdefs) == 1))
 			ddb_validation_error("Invalid KeySchema: Some index key attribute have no definition");
 	}
-	else if (find_named(attrdefs, hash->name) == NULL)
+	else if (DdbFindNamed(attrdefs, hash->name) == NULL)
 		ddb_validation_error(DDB_MSG_PARAM_INVALID
 							 "Some index key attributes are not defined in AttributeDefinitions. Keys: [%s], AttributeDefinitions: [%s]",
-							 join_names(keys), join_names(attrdefs));
+							 DdbJoinNames(keys), DdbJoinNames(attrdefs));
 	if (range != NULL && strcmp(hash->name, range->name) == 0)
 		ddb_validation_error("Both the Hash Key and the Range Key element in the KeySchema have the same name");
 	if (strcmp(hash->type, "HASH") != 0)
 		ddb_validation_error("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
 	if (range != NULL && strcmp(range->type, "RANGE") != 0)
 		ddb_validation_error("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
+	if (DdbReqMember(req, "LocalSecondaryIndexes") == NULL &&
+		DdbReqMember(req, "GlobalSecondaryIndexes") == NULL &&
+		list_length(keys) != list_length(attrdefs))
+		ddb_validation_error(DDB_MSG_PARAM_INVALID
+							 "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
+	DdbIndexChecks(req, name, attrdefs, keys,
+				   billing == NULL || strcmp(billing, "PROVISIONED") == 0,
+				   &lsi_json, &gsi_json, &used);
 	{
 		ListCell   *lc;
 
 		foreach(lc, attrdefs)
 		{
-			NamedType  *a = lfirst(lc);
+			DdbNamedType *a = lfirst(lc);
 
-			if (find_named(attrdefs, a->name) != a)
+			if (DdbFindNamed(attrdefs, a->name) != a)
 				ddb_validation_error(DDB_MSG_PARAM_INVALID
-									 "Duplicate AttributeName in AttributeDefinitions: %s", a->name);
+									 "Duplicate AttributeName in AttributeDefinitions: %s", a->name);	/* (unconfirmed) */
+			if (DdbFindNamed(used, a->name) == NULL)
+				ddb_validation_error(DDB_MSG_PARAM_INVALID
+									 "Some AttributeDefinitions are not used. AttributeDefinitions: [%s], keys used: [%s]",
+									 DdbJoinNames(attrdefs), DdbJoinNames(used));
 		}
 	}
-	if (list_length(keys) != list_length(attrdefs))
-		ddb_validation_error(DDB_MSG_PARAM_INVALID
-							 "Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
 
 	/* Streams. */
 	if (stream_enabled && view_type == NULL)
@@ -656,7 +615,7 @@ DdbCreateTable(JsonbContainer *req)
 		if (DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
 			ddb_error(DDB_EX_RESOURCE_IN_USE, "Table already exists: %s", name);
 	}
-	physical = physical_name_for(name);
+	physical = DdbPhysicalName(name);
 	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
 	if (have_dp)
 		DdbPushBool(&ps, "DeletionProtectionEnabled", deletion_protection);
@@ -686,7 +645,7 @@ DdbCreateTable(JsonbContainer *req)
 		pushJsonbValue(&ps2, WJB_BEGIN_ARRAY, NULL);
 		foreach(lc, attrdefs)
 		{
-			NamedType  *a = lfirst(lc);
+			DdbNamedType  *a = lfirst(lc);
 
 			pushJsonbValue(&ps2, WJB_BEGIN_OBJECT, NULL);
 			DdbPushCString(&ps2, "AttributeName", a->name);
@@ -698,7 +657,7 @@ DdbCreateTable(JsonbContainer *req)
 		pushJsonbValue(&ps2, WJB_BEGIN_ARRAY, NULL);
 		foreach(lc, keys)
 		{
-			NamedType  *k = lfirst(lc);
+			DdbNamedType  *k = lfirst(lc);
 
 			pushJsonbValue(&ps2, WJB_BEGIN_OBJECT, NULL);
 			DdbPushCString(&ps2, "AttributeName", k->name);
@@ -712,11 +671,11 @@ DdbCreateTable(JsonbContainer *req)
 	args[0] = CStringGetTextDatum(name);
 	args[1] = CStringGetTextDatum(physical);
 	args[2] = CStringGetTextDatum(hash->name);
-	args[3] = CStringGetTextDatum(find_named(attrdefs, hash->name)->type);
+	args[3] = CStringGetTextDatum(DdbFindNamed(attrdefs, hash->name)->type);
 	if (range)
 	{
 		args[4] = CStringGetTextDatum(range->name);
-		args[5] = CStringGetTextDatum(find_named(attrdefs, range->name)->type);
+		args[5] = CStringGetTextDatum(DdbFindNamed(attrdefs, range->name)->type);
 	}
 	else
 		nulls[4] = nulls[5] = 'n';
@@ -729,17 +688,21 @@ DdbCreateTable(JsonbContainer *req)
 	else
 		nulls[12] = 'n';
 	args[13] = JsonbPGetDatum(extra);
+	args[14] = lsi_json ? JsonbPGetDatum(lsi_json) : (Datum) 0;
+	nulls[14] = lsi_json ? ' ' : 'n';
+	args[15] = gsi_json ? JsonbPGetDatum(gsi_json) : (Datum) 0;
+	nulls[15] = gsi_json ? ' ' : 'n';
 
 	ret = SPI_execute_with_args("INSERT INTO ddb.tables (table_name, table_id, physical_name,"
 								" hash_key, hash_type, range_key, range_type,"
 								" attribute_definitions, key_schema, billing_mode,"
 								" read_capacity, write_capacity, stream_enabled,"
-								" stream_view_type, stream_label, extra)"
+								" stream_view_type, stream_label, extra, local_indexes, global_indexes)"
 								" VALUES ($1, gen_random_uuid(), $2, $3, $4, $5, $6, $7, $8,"
 								" $9, $10, $11, $12, $13,"
 								" CASE WHEN $12 THEN to_char(now() AT TIME ZONE 'UTC',"
-								" 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') END, $14)",
-								14, argtypes, args, nulls,
+								" 'YYYY-MM-DD\"T\"HH24:MI:SS.MS') END, $14, $15, $16)",
+								16, argtypes, args, nulls,
 								false, 0);
 	if (ret != SPI_OK_INSERT)
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
@@ -758,6 +721,8 @@ DdbCreateTable(JsonbContainer *req)
 					 quote_qualified_identifier(DDB_DATA_SCHEMA, physical),
 					 quote_literal_cstr(psprintf("ddb_emul items of DynamoDB table %s", name)));
 	run_sql(sql.data);
+	DdbCreatePhysicalIndexes(physical, range != NULL, lsi_json, false);
+	DdbCreatePhysicalIndexes(physical, range != NULL, gsi_json, false);
 
 	return wrap("TableDescription", describe(name, "ACTIVE", false));
 }

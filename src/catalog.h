@@ -14,14 +14,8 @@
 #include "postgres.h"
 #include "utils/jsonb.h"
 
+#include "indexes.h"
 #include "values.h"
-
-typedef struct DdbKeyAttr
-{
-	char	   *name;
-	int			namelen;
-	DdbType		type;
-} DdbKeyAttr;
 
 /*
  * What the data plane needs to know about a table.  Entries live in the
@@ -38,11 +32,16 @@ typedef struct DdbTable
 	bool		has_range;
 	DdbKeyAttr	range;
 	char	   *qualified_name; /* quoted ddb_data.<physical_name> */
+	int			nindexes;		/* secondary indexes, LSIs first */
+	DdbIndex   *indexes;
 	void	   *access_plans;	/* owned by the access layer */
 } DdbTable;
 
 /* Look a table up (cached); raises ResourceNotFoundException when missing. */
 extern DdbTable *DdbTableLookup(const char *name, int len);
+
+/* Name of the relation (or index) in ddb_data for a DynamoDB name. */
+extern char *DdbPhysicalName(const char *name);
 
 /* Memory context that cache entries live in (for the access layer's plans). */
 extern MemoryContext DdbTableCacheContext(void);

@@ -194,6 +194,7 @@ DdbKeyFromItem(DdbTable *t, const DdbValue *item, DdbKey *key)
 		vals[i] = v;
 	}
 	check_key_sizes(vals[0], vals[1]);
+	DdbCheckIndexKeys(t, item, false);
 	encode_key(vals[0], vals[1], key);
 }
 
@@ -297,6 +298,23 @@ DdbWriteCompute(DdbWriteOp *op)
 				keys[nkeys++] = op->table->hash.name;
 				if (op->table->has_range)
 					keys[nkeys++] = op->table->range.name;
+				if (op->update != NULL && op->table->nindexes > 0)
+				{
+					const char **inames = palloc(sizeof(char *) * op->table->nindexes * 2);
+					int			n = 0;
+					int			i;
+
+					for (i = 0; i < op->table->nindexes; i++)
+					{
+						const DdbIndex *idx = &op->table->indexes[i];
+
+						if (idx->global)
+							inames[n++] = idx->hash.name;
+						if (idx->has_range)
+							inames[n++] = idx->range.name;
+					}
+					DdbExprCheckIndexKeys(op->update, inames, n);
+				}
 				if (op->update == NULL)
 					result = current ? current : op->key_item;
 				else
@@ -308,8 +326,12 @@ DdbWriteCompute(DdbWriteOp *op)
 												&creates);
 				if (current == NULL && !creates)
 					result = NULL;
-				else if (DdbItemSize(result) > DDB_MAX_ITEM_SIZE)
-					ddb_validation_error("Item size to update has exceeded the maximum allowed size");
+				else
+				{
+					if (DdbItemSize(result) > DDB_MAX_ITEM_SIZE)
+						ddb_validation_error("Item size to update has exceeded the maximum allowed size");
+					DdbCheckIndexKeys(op->table, result, true);
+				}
 				break;
 			}
 	}
