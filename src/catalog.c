@@ -31,6 +31,7 @@
 #include "utils/memutils.h"
 
 #include "access.h"
+#include "backfill.h"
 #include "catalog.h"
 #include "ddb_emul.h"
 #include "request.h"
@@ -846,4 +847,477 @@ DdbListTables(JsonbContainer *req)
 		DdbPushCString(&ps, "LastEvaluatedTableName",
 					   SPI_getvalue(SPI_tuptable->vals[n - 1], SPI_tuptable->tupdesc, 1));
 	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
+}
+
+/* ---------------------------------------------------------------------
+ * UpdateTable
+ * ---------------------------------------------------------------------
+ */
+
+/* One GlobalSecondaryIndexUpdates entry. */
+typedef struct GsiUpdate
+{
+	const char *kind;			/* "Create", "Update" or "Delete" */
+	char	   *name;
+	JsonbContainer *body;
+} GsiUpdate;
+
+/* Index (0-based) of the element of a catalog index array named name, or -1. */
+static int
+find_index_def(Jsonb *defs, const char *name)
+{
+	int			i;
+
+	if (defs == NULL)
+		return -1;
+	for (i = 0; i < (int) JsonContainerSize(&defs->root); i++)
+	{
+		JsonbContainer *def = getIthJsonbValueFromContainer(&defs->root, i)->val.binary.data;
+		JsonbValue *v = getKeyJsonValueFromContainer(def, "IndexName", 9, NULL);
+
+		if (v && v->type == jbvString && v->val.string.len == (int) strlen(name) &&
+			memcmp(v->val.string.val, name, v->val.string.len) == 0)
+			return i;
+	}
+	return -1;
+}
+
+/* A copy of object obj with one more string member key: val. */
+static Jsonb *
+with_member(JsonbContainer *obj, const char *key, const char *val)
+{
+	JsonbParseState *ps = NULL;
+	JsonbIterator *it = JsonbIteratorInit(obj);
+	JsonbIteratorToken tok;
+	JsonbValue	v;
+	JsonbValue *res = NULL;
+	int			depth = 0;
+
+	while ((tok = JsonbIteratorNext(&it, &v, false)) != WJB_DONE)
+	{
+		if (tok == WJB_BEGIN_OBJECT || tok == WJB_BEGIN_ARRAY)
+			depth++;
+		if (tok == WJB_END_OBJECT && depth == 1)
+			DdbPushCString(&ps, key, val);
+		if (tok == WJB_END_OBJECT || tok == WJB_END_ARRAY)
+			depth--;
+		res = pushJsonbValue(&ps, tok, (tok == WJB_KEY || tok == WJB_VALUE || tok == WJB_ELEM) ? &v : NULL);
+	}
+	return JsonbValueToJsonb(res);
+}
+
+/* [j] */
+static Jsonb *
+jsonb_array_of_one(Jsonb *j)
+{
+	JsonbParseState *ps = NULL;
+	JsonbValue	v;
+
+	v.type = jbvBinary;
+	v.val.binary.data = &j->root;
+	v.val.binary.len = VARSIZE(j) - VARHDRSZ;
+	pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
+	pushJsonbValue(&ps, WJB_ELEM, &v);
+	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_ARRAY, NULL));
+}
+
+/* defs without element skip, or with extra appended (either may be -1 / NULL). */
+static Jsonb *
+edit_index_defs(Jsonb *defs, int skip, Jsonb *extra)
+{
+	JsonbParseState *ps = NULL;
+	int			i;
+
+	pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
+	for (i = 0; defs && i < (int) JsonContainerSize(&defs->root); i++)
+	{
+		JsonbValue *v;
+
+		if (i == skip)
+			continue;
+		v = getIthJsonbValueFromContainer(&defs->root, i);
+		pushJsonbValue(&ps, WJB_ELEM, v);
+	}
+	if (extra)
+	{
+		for (i = 0; i < (int) JsonContainerSize(&extra->root); i++)
+			pushJsonbValue(&ps, WJB_ELEM, getIthJsonbValueFromContainer(&extra->root, i));
+	}
+	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_ARRAY, NULL));
+}
+
+Jsonb *
+DdbUpdateTable(JsonbContainer *req)
+{
+	DdbConstraints c;
+	int			namelen = 0;
+	char	   *name = DdbReqString(req, "TableName", &namelen);
+	char	   *billing = DdbReqString(req, "BillingMode", NULL);
+	JsonbContainer *pt = DdbReqObject(req, "ProvisionedThroughput");
+	JsonbContainer *stream = DdbReqObject(req, "StreamSpecification");
+	JsonbContainer *gsiu = DdbReqArray(req, "GlobalSecondaryIndexUpdates");
+	JsonbContainer *attrdefs_arr = DdbReqArray(req, "AttributeDefinitions");
+	bool		have_dp;
+	bool		deletion_protection = false;
+	List	   *attrdefs;
+	List	   *updates = NIL;
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+	int			ret;
+	HeapTuple	tup;
+	TupleDesc	tupdesc;
+	bool		isnull;
+	char	   *physical;
+	Jsonb	   *cur_attrdefs;
+	Jsonb	   *gsi;
+	Jsonb	   *lsi;
+	char	   *cur_billing;
+	bool		cur_stream;
+	int			creates = 0;
+	bool		creating = false;
+	ListCell   *lc;
+	StringInfoData set;
+	int64		rcu = 0,
+				wcu = 0;
+	bool		stream_enabled = false;
+	char	   *view_type = NULL;
+
+	have_dp = DdbReqBool(req, "DeletionProtectionEnabled", &deletion_protection);
+
+	/* Constraints. */
+	DdbConstraintsInit(&c);
+	DdbCheckRequiredTableName(&c, name, namelen, "tableName");
+	DdbCheckEnum(&c, billing, "billingMode", billing_modes);
+	attrdefs = DdbReadNamedTypes(attrdefs_arr, "AttributeType", "attributeDefinitions",
+								 key_types, &c);
+	if (pt != NULL)
+	{
+		if (!DdbReqInt64(pt, "ReadCapacityUnits", &rcu))
+			DdbConstraintAdd(&c, NULL, "provisionedThroughput.readCapacityUnits", "Member must not be null");
+		else if (rcu < 1)
+			DdbConstraintAdd(&c, int64_text(rcu), "provisionedThroughput.readCapacityUnits",
+							 "Member must have value greater than or equal to 1");
+		if (!DdbReqInt64(pt, "WriteCapacityUnits", &wcu))
+			DdbConstraintAdd(&c, NULL, "provisionedThroughput.writeCapacityUnits", "Member must not be null");
+		else if (wcu < 1)
+			DdbConstraintAdd(&c, int64_text(wcu), "provisionedThroughput.writeCapacityUnits",
+							 "Member must have value greater than or equal to 1");
+	}
+	if (stream != NULL)
+	{
+		if (!DdbReqBool(stream, "StreamEnabled", &stream_enabled))
+			DdbConstraintAdd(&c, NULL, "streamSpecification.streamEnabled", "Member must not be null");
+		view_type = DdbReqString(stream, "StreamViewType", NULL);
+		DdbCheckEnum(&c, view_type, "streamSpecification.streamViewType", view_types);
+	}
+	if (gsiu != NULL)
+	{
+		int			i;
+
+		for (i = 0; i < (int) JsonContainerSize(gsiu); i++)
+		{
+			JsonbContainer *u = DdbJsonObject(getIthJsonbValueFromContainer(gsiu, i), "Map");
+			static const char *const kinds[] = {"Create", "Update", "Delete"};
+			GsiUpdate  *g = palloc0(sizeof(GsiUpdate));
+			int			k,
+						nkinds = 0;
+
+			for (k = 0; k < 3; k++)
+				if (DdbReqObject(u, kinds[k]) != NULL)
+				{
+					g->kind = kinds[k];
+					g->body = DdbReqObject(u, kinds[k]);
+					nkinds++;
+				}
+			if (nkinds != 1)
+				ddb_validation_error(DDB_MSG_PARAM_INVALID
+									 "One of GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Update or GlobalSecondaryIndexUpdate.Delete must be specified");	/* (unconfirmed) */
+			g->name = DdbReqString(g->body, "IndexName", NULL);
+			{
+				char		p[128];
+
+				snprintf(p, sizeof(p), "globalSecondaryIndexUpdates.%d.member.%c%s.indexName",
+						 i + 1, g->kind[0] + ('a' - 'A'), g->kind + 1);
+				DdbCheckRequiredTableName(&c, g->name, g->name ? strlen(g->name) : 0, p);
+			}
+			updates = lappend(updates, g);
+		}
+	}
+	DdbConstraintsRaise(&c);
+
+	if (billing == NULL && pt == NULL && stream == NULL && gsiu == NULL &&
+		DdbReqMember(req, "SSESpecification") == NULL &&
+		DdbReqMember(req, "ReplicaUpdates") == NULL && !have_dp &&
+		DdbReqMember(req, "TableClass") == NULL)
+		ddb_validation_error("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+
+	foreach(lc, updates)
+	{
+		GsiUpdate  *g = lfirst(lc);
+		ListCell   *lc2;
+
+		foreach(lc2, updates)
+		{
+			GsiUpdate  *o = lfirst(lc2);
+
+			if (o != g && strcmp(o->name, g->name) == 0)
+				ddb_validation_error(DDB_MSG_PARAM_INVALID
+									 "Only one global secondary index update per index is allowed simultaneously. Index: %s",
+									 g->name);
+		}
+		if (strcmp(g->kind, "Update") != 0)
+			creates++;
+	}
+	if (creates > 1)
+		ddb_error(DDB_EX_LIMIT_EXCEEDED,
+				  "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
+
+	/* The current definition, locked against concurrent changes. */
+	args[0] = CStringGetTextDatum(name);
+	ret = SPI_execute_with_args("SELECT physical_name, attribute_definitions, global_indexes,"
+								" local_indexes, billing_mode, stream_enabled"
+								" FROM ddb.tables WHERE table_name = $1 FOR UPDATE",
+								1, argtypes, args, NULL, false, 1);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+	if (SPI_processed == 0)
+		ddb_error(DDB_EX_RESOURCE_NOT_FOUND,
+				  "Requested resource not found: Table: %s not found", name);
+	tup = SPI_tuptable->vals[0];
+	tupdesc = SPI_tuptable->tupdesc;
+	physical = SPI_getvalue(tup, tupdesc, 1);
+	cur_attrdefs = DatumGetJsonbPCopy(SPI_getbinval(tup, tupdesc, 2, &isnull));
+	{
+		Datum		d = SPI_getbinval(tup, tupdesc, 3, &isnull);
+
+		gsi = isnull ? NULL : DatumGetJsonbPCopy(d);
+		d = SPI_getbinval(tup, tupdesc, 4, &isnull);
+		lsi = isnull ? NULL : DatumGetJsonbPCopy(d);
+	}
+	cur_billing = SPI_getvalue(tup, tupdesc, 5);
+	cur_stream = DatumGetBool(SPI_getbinval(tup, tupdesc, 6, &isnull));
+
+	/* A table whose index is still being built cannot change its indexes. */
+	if (gsi != NULL && updates != NIL)
+	{
+		int			i;
+
+		for (i = 0; i < (int) JsonContainerSize(&gsi->root); i++)
+		{
+			JsonbContainer *def = getIthJsonbValueFromContainer(&gsi->root, i)->val.binary.data;
+			JsonbValue *st = getKeyJsonValueFromContainer(def, "IndexStatus", 11, NULL);
+
+			if (st && !(st->val.string.len == 6 && memcmp(st->val.string.val, "ACTIVE", 6) == 0))
+				ddb_error(DDB_EX_RESOURCE_IN_USE,
+						  "Attempt to change a resource which is still in use: Table is being updated: %s", name);
+		}
+	}
+
+	/* Billing. */
+	{
+		const char *new_billing = billing ? billing : cur_billing;
+
+		if (strcmp(new_billing, "PAY_PER_REQUEST") == 0 && pt != NULL)
+			ddb_validation_error(DDB_MSG_PARAM_INVALID
+								 "Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+		if (billing && strcmp(billing, "PROVISIONED") == 0 &&
+			strcmp(cur_billing, "PROVISIONED") != 0 && pt == NULL)
+			ddb_validation_error(DDB_MSG_PARAM_INVALID
+								 "ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
+	}
+
+	/* Streams: enable only when disabled, disable only when enabled. (unconfirmed texts) */
+	if (stream != NULL)
+	{
+		if (stream_enabled && view_type == NULL)
+			ddb_validation_error(DDB_MSG_PARAM_INVALID
+								 "You must specify a StreamViewType when enabling a stream");
+		if (!stream_enabled && view_type != NULL)
+			ddb_validation_error(DDB_MSG_PARAM_INVALID
+								 "Stream View Type cannot be specified when stream is disabled");
+		if (stream_enabled && cur_stream)
+			ddb_validation_error("Table already has an enabled stream: TableName: %s", name);
+		if (!stream_enabled && !cur_stream)
+			ddb_validation_error("Table has no stream to disable: TableName: %s", name);
+	}
+
+	/* Index updates. */
+	initStringInfo(&set);
+	foreach(lc, updates)
+	{
+		GsiUpdate  *g = lfirst(lc);
+		int			pos = find_index_def(gsi, g->name);
+
+		if (strcmp(g->kind, "Create") == 0)
+		{
+			JsonbParseState *ps = NULL;
+			Jsonb	   *reqlist;
+			Jsonb	   *lsi_unused,
+					   *newdef;
+			List	   *used;
+			List	   *all_defs = NIL;
+			List	   *keys = NIL;
+			int			i;
+			JsonbContainer *wrapped;
+			ListCell   *lca;
+
+			if (pos >= 0 || find_index_def(lsi, g->name) >= 0)
+				ddb_validation_error(DDB_MSG_PARAM_INVALID
+									 "Attempting to create an index which already exists: %s", g->name);	/* (unconfirmed) */
+
+			/* Known definitions plus the request's; a type cannot change. */
+			for (i = 0; i < (int) JsonContainerSize(&cur_attrdefs->root); i++)
+			{
+				JsonbContainer *d = getIthJsonbValueFromContainer(&cur_attrdefs->root, i)->val.binary.data;
+				DdbNamedType *nt = palloc0(sizeof(DdbNamedType));
+
+				nt->name = DdbReqString(d, "AttributeName", NULL);
+				nt->type = DdbReqString(d, "AttributeType", NULL);
+				all_defs = lappend(all_defs, nt);
+			}
+			foreach(lca, attrdefs)
+			{
+				DdbNamedType *a = lfirst(lca);
+				DdbNamedType *old = DdbFindNamed(all_defs, a->name);
+
+				if (old && strcmp(old->type, a->type) != 0)
+					ddb_validation_error(DDB_MSG_PARAM_INVALID
+										 "Attributes cannot be redefined. Please check that your attribute has the same type as previously defined. Existing schema is: %s, New schema is: %s",
+										 old->type, a->type);
+				if (old == NULL)
+					all_defs = lappend(all_defs, a);
+			}
+
+			/* Validate the new definition as CreateTable would. */
+			pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+			DdbPushKey(&ps, "GlobalSecondaryIndexes");
+			pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
+			{
+				JsonbValue	v;
+
+				v.type = jbvBinary;
+				v.val.binary.data = g->body;
+				v.val.binary.len = 0;
+				pushJsonbValue(&ps, WJB_ELEM, &v);
+			}
+			pushJsonbValue(&ps, WJB_END_ARRAY, NULL);
+			reqlist = JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
+			wrapped = &reqlist->root;
+			{
+				DdbConstraints ic;
+
+				DdbConstraintsInit(&ic);
+				DdbIndexConstraints(wrapped, &ic);
+				DdbConstraintsRaise(&ic);
+			}
+			{
+				DdbNamedType *hk = palloc0(sizeof(DdbNamedType));
+
+				hk->name = pstrdup("");	/* a GSI never needs the table's keys */
+				hk->type = "HASH";
+				keys = list_make1(hk);
+			}
+			DdbIndexChecks(wrapped, name, all_defs, keys,
+						   strcmp(billing ? billing : cur_billing, "PROVISIONED") == 0,
+						   &lsi_unused, &newdef, &used);
+			/* The new index starts CREATING; the backfill worker builds it. */
+			newdef = jsonb_array_of_one(with_member(getIthJsonbValueFromContainer(&newdef->root, 0)->val.binary.data,
+													"IndexStatus", "CREATING"));
+			gsi = edit_index_defs(gsi, -1, newdef);
+			/* Record the merged attribute definitions. */
+			{
+				JsonbParseState *ps3 = NULL;
+				ListCell   *lc3;
+
+				pushJsonbValue(&ps3, WJB_BEGIN_ARRAY, NULL);
+				foreach(lc3, all_defs)
+				{
+					DdbNamedType *a = lfirst(lc3);
+
+					pushJsonbValue(&ps3, WJB_BEGIN_OBJECT, NULL);
+					DdbPushCString(&ps3, "AttributeName", a->name);
+					DdbPushCString(&ps3, "AttributeType", a->type);
+					pushJsonbValue(&ps3, WJB_END_OBJECT, NULL);
+				}
+				cur_attrdefs = JsonbValueToJsonb(pushJsonbValue(&ps3, WJB_END_ARRAY, NULL));
+			}
+			creating = true;
+			break;				/* at most one create or delete per call */
+		}
+		if (pos < 0)
+			ddb_error(DDB_EX_RESOURCE_NOT_FOUND,
+					  "Requested resource not found: Index: %s not found", g->name);	/* (unconfirmed) */
+		if (strcmp(g->kind, "Delete") == 0)
+		{
+			JsonbContainer *def = getIthJsonbValueFromContainer(&gsi->root, pos)->val.binary.data;
+			JsonbValue *pg = getKeyJsonValueFromContainer(def, "PgIndex", 7, NULL);
+
+			run_sql(psprintf("DROP INDEX IF EXISTS %s",
+							 quote_qualified_identifier(DDB_DATA_SCHEMA,
+														pnstrdup(pg->val.string.val, pg->val.string.len))));
+			gsi = edit_index_defs(gsi, pos, NULL);
+		}
+		/* "Update" changes only provisioned throughput, which we do not model. */
+	}
+
+	/* Write the catalog row. */
+	{
+		Oid			types[9] = {TEXTOID, JSONBOID, JSONBOID, TEXTOID, INT8OID, INT8OID,
+		BOOLOID, TEXTOID, TEXTOID};
+		Datum		vals[9];
+		char		nulls[9];
+
+		memset(nulls, ' ', sizeof(nulls));
+		vals[0] = CStringGetTextDatum(name);
+		vals[1] = JsonbPGetDatum(cur_attrdefs);
+		if (gsi && JsonContainerSize(&gsi->root) > 0)
+			vals[2] = JsonbPGetDatum(gsi);
+		else
+			nulls[2] = 'n';
+		if (billing)
+			vals[3] = CStringGetTextDatum(billing);
+		else
+			nulls[3] = 'n';
+		vals[4] = Int64GetDatum(rcu);
+		vals[5] = Int64GetDatum(wcu);
+		vals[6] = BoolGetDatum(stream_enabled);
+		if (view_type)
+			vals[7] = CStringGetTextDatum(view_type);
+		else
+			nulls[7] = 'n';
+		vals[8] = CStringGetTextDatum(stream ? "y" : "n");
+		ret = SPI_execute_with_args("UPDATE ddb.tables SET attribute_definitions = $2,"
+									" global_indexes = $3,"
+									" billing_mode = coalesce($4, billing_mode),"
+									" read_capacity = CASE WHEN coalesce($4, billing_mode) = 'PAY_PER_REQUEST' THEN 0"
+									"   WHEN $5 > 0 THEN $5 ELSE read_capacity END,"
+									" write_capacity = CASE WHEN coalesce($4, billing_mode) = 'PAY_PER_REQUEST' THEN 0"
+									"   WHEN $6 > 0 THEN $6 ELSE write_capacity END,"
+									" stream_enabled = CASE WHEN $9 = 'y' THEN $7 ELSE stream_enabled END,"
+									" stream_view_type = CASE WHEN $9 = 'y' THEN $8 ELSE stream_view_type END,"
+									" stream_label = CASE WHEN $9 = 'y' AND $7 THEN to_char(clock_timestamp() AT TIME ZONE 'UTC',"
+									"   'YYYY-MM-DD\"T\"HH24:MI:SS.MS') ELSE stream_label END"
+									" WHERE table_name = $1",
+									9, types, vals, nulls, false, 0);
+		if (ret != SPI_OK_UPDATE)
+			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+	}
+	if (have_dp)
+	{
+		Oid			types[2] = {TEXTOID, BOOLOID};
+		Datum		vals[2] = {CStringGetTextDatum(name), BoolGetDatum(deletion_protection)};
+
+		ret = SPI_execute_with_args("UPDATE ddb.tables SET extra = extra ||"
+									" jsonb_build_object('DeletionProtectionEnabled', $2)"
+									" WHERE table_name = $1", 2, types, vals, NULL, false, 0);
+		if (ret != SPI_OK_UPDATE)
+			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+	}
+
+	/* Other backends reload the table's description. */
+	CacheInvalidateRelcacheByRelid(get_relname_relid(physical,
+													 get_namespace_oid(DDB_DATA_SCHEMA, false)));
+	if (creating)
+		DdbRequestBackfill();
+	return wrap("TableDescription", describe(name, creating ? "UPDATING" : "ACTIVE", true));
 }

@@ -52,5 +52,6 @@ extern Jsonb *DdbCreateTable(JsonbContainer *request);
 extern Jsonb *DdbDescribeTable(JsonbContainer *request);
 extern Jsonb *DdbListTables(JsonbContainer *request);
 extern Jsonb *DdbDeleteTable(JsonbContainer *request);
+extern Jsonb *DdbUpdateTable(JsonbContainer *request);
 
 #endif							/* DDB_CATALOG_H */

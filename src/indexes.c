@@ -484,6 +484,42 @@ key_expr(const char *attr, const char *type)
 					quote_literal_cstr(attr), quote_literal_cstr(type));
 }
 
+/*
+ * The CREATE INDEX statement of one catalog index definition on the item
+ * table physical_name.
+ */
+char *
+DdbIndexDDL(const char *physical_name, bool table_has_range,
+			JsonbContainer *def, bool concurrently)
+{
+	DdbIndex	idx;
+	char	   *h,
+			   *r = NULL;
+	StringInfoData sql;
+
+	memset(&idx, 0, sizeof(idx));
+	load_index(&idx, def, getKeyJsonValueFromContainer(def, "IndexStatus", 11, NULL) != NULL);
+	h = key_expr(idx.hash.name, DdbTypeName(idx.hash.type));
+	if (idx.has_range)
+		r = key_expr(idx.range.name, DdbTypeName(idx.range.type));
+
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "CREATE INDEX %s%s ON %s (",
+					 concurrently ? "CONCURRENTLY IF NOT EXISTS " : "",
+					 quote_identifier(idx.pg_index),
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, physical_name));
+	/* Index keys, then the table keys: the order DynamoDB returns items in. */
+	if (idx.global)
+		appendStringInfo(&sql, "%s, %s%spk%s", h, r ? r : "", r ? ", " : "",
+						 table_has_range ? ", sk" : "");
+	else
+		appendStringInfo(&sql, "pk, %s, sk", r);
+	appendStringInfo(&sql, ") WHERE %s IS NOT NULL", idx.global ? h : r);
+	if (idx.global && r)
+		appendStringInfo(&sql, " AND %s IS NOT NULL", r);
+	return sql.data;
+}
+
 void
 DdbCreatePhysicalIndexes(const char *physical_name, bool table_has_range,
 						 Jsonb *defs, bool concurrently)
@@ -495,35 +531,11 @@ DdbCreatePhysicalIndexes(const char *physical_name, bool table_has_range,
 	for (i = 0; i < (int) JsonContainerSize(&defs->root); i++)
 	{
 		JsonbContainer *def = getIthJsonbValueFromContainer(&defs->root, i)->val.binary.data;
-		DdbIndex	idx;
-		char	   *h,
-				   *r = NULL;
-		StringInfoData sql;
-		int			ret;
+		char	   *sql = DdbIndexDDL(physical_name, table_has_range, def, concurrently);
+		int			ret = SPI_execute(sql, false, 0);
 
-		memset(&idx, 0, sizeof(idx));
-		load_index(&idx, def, getKeyJsonValueFromContainer(def, "IndexStatus", 11, NULL) != NULL);
-		h = key_expr(idx.hash.name, DdbTypeName(idx.hash.type));
-		if (idx.has_range)
-			r = key_expr(idx.range.name, DdbTypeName(idx.range.type));
-
-		initStringInfo(&sql);
-		appendStringInfo(&sql, "CREATE INDEX %s%s ON %s (",
-						 concurrently ? "CONCURRENTLY " : "",
-						 quote_identifier(idx.pg_index),
-						 quote_qualified_identifier(DDB_DATA_SCHEMA, physical_name));
-		/* Index keys, then the table keys: the order DynamoDB returns items in. */
-		if (idx.global)
-			appendStringInfo(&sql, "%s, %s%spk%s", h, r ? r : "", r ? ", " : "",
-							 table_has_range ? ", sk" : "");
-		else
-			appendStringInfo(&sql, "pk, %s, sk", r);
-		appendStringInfo(&sql, ") WHERE %s IS NOT NULL", idx.global ? h : r);
-		if (idx.global && r)
-			appendStringInfo(&sql, " AND %s IS NOT NULL", r);
-		ret = SPI_execute(sql.data, false, 0);
 		if (ret < 0)
-			elog(ERROR, "SPI_execute(\"%s\") failed: %s", sql.data, SPI_result_code_string(ret));
+			elog(ERROR, "SPI_execute(\"%s\") failed: %s", sql, SPI_result_code_string(ret));
 	}
 }
 

@@ -85,6 +85,10 @@ extern void DdbIndexChecks(JsonbContainer *req, const char *table_name,
 /* Load the index definitions of a table from its catalog JSON. */
 extern void DdbLoadIndexes(struct DdbTable *t, Jsonb *lsi, Jsonb *gsi);
 
+/* The CREATE INDEX statement of one catalog index definition. */
+extern char *DdbIndexDDL(const char *physical_name, bool table_has_range,
+						 JsonbContainer *def, bool concurrently);
+
 /* Create the PostgreSQL index of every index definition in the JSON array. */
 extern void DdbCreatePhysicalIndexes(const char *physical_name,
 									 bool table_has_range, Jsonb *defs,

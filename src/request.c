@@ -411,6 +411,7 @@ static const DdbAction actions[] = {
 	{"TransactGetItems", DdbTransactGetItems},
 	{"TransactWriteItems", DdbTransactWriteItems},
 	{"UpdateItem", DdbUpdateItem},
+	{"UpdateTable", DdbUpdateTable},
 };
 
 PG_FUNCTION_INFO_V1(ddb_execute);
@@ -449,6 +450,7 @@ DDB_SQL_ACTION(ddb_get_item, DdbGetItem)
 DDB_SQL_ACTION(ddb_list_tables, DdbListTables)
 DDB_SQL_ACTION(ddb_put_item, DdbPutItem)
 DDB_SQL_ACTION(ddb_update_item, DdbUpdateItem)
+DDB_SQL_ACTION(ddb_update_table, DdbUpdateTable)
 DDB_SQL_ACTION(ddb_query, DdbQuery)
 DDB_SQL_ACTION(ddb_scan, DdbScan)
 DDB_SQL_ACTION(ddb_batch_get_item, DdbBatchGetItem)

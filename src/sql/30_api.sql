@@ -39,3 +39,5 @@ CREATE FUNCTION ddb.transact_get_items(request jsonb) RETURNS jsonb
 AS 'MODULE_PATHNAME', 'ddb_transact_get_items' LANGUAGE C STRICT VOLATILE;
 CREATE FUNCTION ddb.transact_write_items(request jsonb) RETURNS jsonb
 AS 'MODULE_PATHNAME', 'ddb_transact_write_items' LANGUAGE C STRICT VOLATILE;
+CREATE FUNCTION ddb.update_table(request jsonb) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ddb_update_table' LANGUAGE C STRICT VOLATILE;
