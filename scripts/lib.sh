@@ -34,7 +34,7 @@ DDB_PACKAGES=(
 	perl
 	clang-14                        # libFuzzer target of the expression parser (test/extra)
 	libclang-rt-14-dev              # its sanitizer and fuzzer runtimes
-	valgrind                        # memory checks of the regress suite (test/valgrind.sh)
+	valgrind                        # memory checks of the expression code (test/extra/valgrind_expr.sh)
 )
 
 log()  { printf '%s\n' "==> $*"; }
