@@ -9,6 +9,13 @@
  * re-checks, logical decoding and Citus routing all keep working because
  * the executor does the work.
  *
+ * Range reads (Query, Scan) go in batches, each one index range scan with
+ * ORDER BY and LIMIT that starts after the last key of the previous batch;
+ * sort key bounds are normalised to [lower, upper) on the encoded bytes
+ * (x || '\x00' is the smallest byte string greater than x), so four Query
+ * statements (ascending or descending, with or without an upper bound)
+ * cover every key condition and start key.
+ *
  * src/access.c
  *
  *-------------------------------------------------------------------------
@@ -17,6 +24,9 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "fmgr.h"
+#include "miscadmin.h"
+#include "utils/guc.h"
 #include "utils/memutils.h"
 
 #include "access.h"
@@ -30,6 +40,13 @@ typedef enum AccessPlan
 	PLAN_REPLACE,
 	PLAN_DELETE,
 	PLAN_DELETE_RETURNING,
+	PLAN_QUERY_HASH,			/* Query of a table without sort key */
+	PLAN_QUERY_FWD,				/* pk = $1 AND sk >= $2, ascending */
+	PLAN_QUERY_FWD_UPPER,		/* ... AND sk < $3 */
+	PLAN_QUERY_BWD,				/* pk = $1 AND sk >= $2, descending */
+	PLAN_QUERY_BWD_UPPER,		/* ... AND sk < $3 */
+	PLAN_SCAN,					/* (pk, sk) >= ($1, $2), ascending */
+	PLAN_SCAN_SEGMENT,			/* ... of one segment */
 	PLAN__COUNT
 } AccessPlan;
 
@@ -37,6 +54,75 @@ typedef struct AccessPlans
 {
 	SPIPlanPtr	plans[PLAN__COUNT];
 } AccessPlans;
+
+/*
+ * SQL of the range reads for table t.  Every one returns pk, sk (NULL for a
+ * table without sort key), item and size; the LIMIT is the last parameter.
+ */
+static char *
+range_plan_sql(DdbTable *t, AccessPlan which, int *nargs, Oid *argtypes)
+{
+	const char *rel = t->qualified_name;
+	const char *cols = t->has_range ? "pk, sk, item, size" :
+		"pk, NULL::bytea AS sk, item, size";
+	int			i;
+
+	for (i = 0; i < 4; i++)
+		argtypes[i] = BYTEAOID;
+	switch (which)
+	{
+		case PLAN_QUERY_HASH:
+			*nargs = 1;
+			return psprintf("SELECT %s FROM %s WHERE pk = $1", cols, rel);
+		case PLAN_QUERY_FWD:
+		case PLAN_QUERY_BWD:
+			*nargs = 3;
+			argtypes[2] = INT8OID;
+			return psprintf("SELECT %s FROM %s WHERE pk = $1 AND sk >= $2"
+							" ORDER BY sk%s LIMIT $3", cols, rel,
+							which == PLAN_QUERY_BWD ? " DESC" : "");
+		case PLAN_QUERY_FWD_UPPER:
+		case PLAN_QUERY_BWD_UPPER:
+			*nargs = 4;
+			argtypes[3] = INT8OID;
+			return psprintf("SELECT %s FROM %s WHERE pk = $1 AND sk >= $2 AND sk < $3"
+							" ORDER BY sk%s LIMIT $4", cols, rel,
+							which == PLAN_QUERY_BWD_UPPER ? " DESC" : "");
+		case PLAN_SCAN:
+			if (t->has_range)
+			{
+				*nargs = 3;
+				argtypes[2] = INT8OID;
+				return psprintf("SELECT %s FROM %s WHERE (pk, sk) >= ($1, $2)"
+								" ORDER BY pk, sk LIMIT $3", cols, rel);
+			}
+			*nargs = 2;
+			argtypes[1] = INT8OID;
+			return psprintf("SELECT %s FROM %s WHERE pk >= $1 ORDER BY pk LIMIT $2",
+							cols, rel);
+		case PLAN_SCAN_SEGMENT:
+			if (t->has_range)
+			{
+				*nargs = 5;
+				argtypes[2] = INT4OID;
+				argtypes[3] = INT4OID;
+				argtypes[4] = INT8OID;
+				return psprintf("SELECT %s FROM %s WHERE (pk, sk) >= ($1, $2)"
+								" AND ddb.scan_segment(pk, $3) = $4"
+								" ORDER BY pk, sk LIMIT $5", cols, rel);
+			}
+			*nargs = 4;
+			argtypes[1] = INT4OID;
+			argtypes[2] = INT4OID;
+			argtypes[3] = INT8OID;
+			return psprintf("SELECT %s FROM %s WHERE pk >= $1"
+							" AND ddb.scan_segment(pk, $2) = $3"
+							" ORDER BY pk LIMIT $4", cols, rel);
+		default:
+			elog(ERROR, "unknown access plan %d", which);
+	}
+	return NULL;				/* keep compiler quiet */
+}
 
 /*
  * SQL of each statement for table t.  Parameters: $1 pk, [$2 sk], then item
@@ -90,7 +176,7 @@ plan_sql(DdbTable *t, AccessPlan which, int *nargs, Oid *argtypes)
 			*nargs = k;
 			return psprintf("DELETE FROM %s WHERE %s RETURNING item, size", rel, pred);
 		default:
-			elog(ERROR, "unknown access plan %d", which);
+			return range_plan_sql(t, which, nargs, argtypes);
 	}
 	return NULL;				/* keep compiler quiet */
 }
@@ -108,7 +194,7 @@ get_plan(DdbTable *t, AccessPlan which)
 	}
 	if (ap->plans[which] == NULL)
 	{
-		Oid			argtypes[4];
+		Oid			argtypes[8];
 		int			nargs;
 		char	   *sql = plan_sql(t, which, &nargs, argtypes);
 		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
@@ -237,4 +323,293 @@ DdbAccessDelete(DdbTable *t, const DdbKey *key, Jsonb **old, int32 *old_size)
 	*old = n > 0 ? fetch_item(old_size) : NULL;
 	SPI_freetuptable(SPI_tuptable);
 	return n > 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Range reads (Query, Scan)
+ * ---------------------------------------------------------------------
+ */
+
+/* x || '\x00': the smallest byte string greater than x. */
+static bytea *
+key_successor(const bytea *x)
+{
+	int			len = VARSIZE_ANY_EXHDR(x);
+	bytea	   *out = palloc(VARHDRSZ + len + 1);
+
+	SET_VARSIZE(out, VARHDRSZ + len + 1);
+	memcpy(VARDATA(out), VARDATA_ANY(x), len);
+	VARDATA(out)[len] = '\0';
+	return out;
+}
+
+/* memcmp order of two byte strings, a shorter prefix first (bytea's order). */
+static int
+key_compare(const bytea *a, const bytea *b)
+{
+	int			alen = VARSIZE_ANY_EXHDR(a);
+	int			blen = VARSIZE_ANY_EXHDR(b);
+	int			c = memcmp(VARDATA_ANY(a), VARDATA_ANY(b), Min(alen, blen));
+
+	if (c != 0)
+		return c;
+	return (alen > blen) - (alen < blen);
+}
+
+/* The empty byte string, smaller than every key. */
+static bytea *
+key_min(void)
+{
+	bytea	   *out = palloc(VARHDRSZ);
+
+	SET_VARSIZE(out, VARHDRSZ);
+	return out;
+}
+
+void
+DdbRangeInitQuery(DdbRangeRead *r, DdbTable *t, bytea *pk, bytea *lower,
+				  bytea *upper, bool forward)
+{
+	memset(r, 0, sizeof(*r));
+	r->table = t;
+	r->query = true;
+	r->forward = forward;
+	r->pk = pk;
+	r->lower = lower;
+	r->upper = upper;
+}
+
+void
+DdbRangeInitScan(DdbRangeRead *r, DdbTable *t, int32 segment, int32 total_segments)
+{
+	memset(r, 0, sizeof(*r));
+	r->table = t;
+	r->query = false;
+	r->forward = true;
+	r->segment = segment;
+	r->total_segments = total_segments;
+}
+
+void
+DdbRangeStartAfter(DdbRangeRead *r, const DdbKey *key)
+{
+	r->started = true;
+	r->after_pk = key->pk;
+	r->after_sk = key->sk;
+}
+
+/*
+ * Run one range statement with the planner's sequential and bitmap scans
+ * disabled (and index scans enabled), as a function's SET clause would:
+ * the only way left to read a range in key order is the primary key index,
+ * even on a table so small that a sequential scan and a sort would look
+ * cheaper.  The settings are restored when the statement returns, or by
+ * the (sub)transaction's abort when it fails.  The caller's memory context
+ * stays current, so what the range read copies out lives as long as it.
+ */
+static void
+run_range(DdbRangeRead *r, AccessPlan which, Datum *args)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	SPIPlanPtr	plan = get_plan(r->table, which);
+	int			nestlevel = NewGUCNestLevel();
+	int			ret;
+
+	(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("enable_bitmapscan", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("enable_indexscan", "on", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	ret = SPI_execute_plan(plan, args, NULL, true, 0);
+	AtEOXact_GUC(true, nestlevel);
+	/* SPI leaves the procedure's memory context current: go back */
+	MemoryContextSwitchTo(cxt);
+	if (ret != SPI_OK_SELECT)
+		elog(ERROR, "range read failed: %s", SPI_result_code_string(ret));
+	r->batch = SPI_tuptable;
+	r->nrows = (int) SPI_processed;
+}
+
+int
+DdbRangeFetch(DdbRangeRead *r, int max_rows)
+{
+	Datum		args[5];
+	Datum		limit = Int64GetDatum(max_rows);
+	HeapTuple	last;
+	SPITupleTable *tt;
+	bool		isnull;
+
+	Assert(r->batch == NULL);
+	r->nrows = 0;
+	if (max_rows <= 0)
+		return 0;
+
+	if (r->query && !r->table->has_range)
+	{
+		/* a partition of a table without sort key holds one item at most */
+		if (r->started)
+			return 0;
+		args[0] = PointerGetDatum(r->pk);
+		run_range(r, PLAN_QUERY_HASH, args);
+	}
+	else if (r->query)
+	{
+		bytea	   *lower = r->lower ? r->lower : key_min();
+		bytea	   *upper = r->upper;
+
+		if (r->started && r->forward)
+		{
+			bytea	   *next = key_successor(r->after_sk);
+
+			if (key_compare(next, lower) > 0)
+				lower = next;
+		}
+		else if (r->started)
+		{
+			if (upper == NULL || key_compare(r->after_sk, upper) < 0)
+				upper = r->after_sk;
+		}
+		if (upper != NULL && key_compare(lower, upper) >= 0)
+			return 0;			/* empty range */
+		args[0] = PointerGetDatum(r->pk);
+		args[1] = PointerGetDatum(lower);
+		if (upper == NULL)
+		{
+			args[2] = limit;
+			run_range(r, r->forward ? PLAN_QUERY_FWD : PLAN_QUERY_BWD, args);
+		}
+		else
+		{
+			args[2] = PointerGetDatum(upper);
+			args[3] = limit;
+			run_range(r, r->forward ? PLAN_QUERY_FWD_UPPER : PLAN_QUERY_BWD_UPPER, args);
+		}
+	}
+	else
+	{
+		int			k = 0;
+		bool		segmented = r->total_segments > 1;
+
+		if (!r->started)
+		{
+			args[k++] = PointerGetDatum(key_min());
+			if (r->table->has_range)
+				args[k++] = PointerGetDatum(key_min());
+		}
+		else if (r->table->has_range)
+		{
+			args[k++] = PointerGetDatum(r->after_pk);
+			args[k++] = PointerGetDatum(key_successor(r->after_sk));
+		}
+		else
+			args[k++] = PointerGetDatum(key_successor(r->after_pk));
+		if (segmented)
+		{
+			args[k++] = Int32GetDatum(r->total_segments);
+			args[k++] = Int32GetDatum(r->segment);
+		}
+		args[k++] = limit;
+		run_range(r, segmented ? PLAN_SCAN_SEGMENT : PLAN_SCAN, args);
+	}
+
+	/* the next batch starts after the last row of this one */
+	tt = (SPITupleTable *) r->batch;
+	if (r->nrows > 0)
+	{
+		last = tt->vals[r->nrows - 1];
+		r->started = true;
+		r->after_pk = DatumGetByteaPCopy(SPI_getbinval(last, tt->tupdesc, 1, &isnull));
+		if (r->table->has_range)
+			r->after_sk = DatumGetByteaPCopy(SPI_getbinval(last, tt->tupdesc, 2, &isnull));
+	}
+	return r->nrows;
+}
+
+int32
+DdbRangeRowSize(DdbRangeRead *r, int i)
+{
+	SPITupleTable *tt = (SPITupleTable *) r->batch;
+	bool		isnull;
+
+	Assert(i >= 0 && i < r->nrows);
+	return DatumGetInt32(SPI_getbinval(tt->vals[i], tt->tupdesc, 4, &isnull));
+}
+
+Jsonb *
+DdbRangeRowItem(DdbRangeRead *r, int i)
+{
+	SPITupleTable *tt = (SPITupleTable *) r->batch;
+	bool		isnull;
+
+	Assert(i >= 0 && i < r->nrows);
+	return DatumGetJsonbPCopy(SPI_getbinval(tt->vals[i], tt->tupdesc, 3, &isnull));
+}
+
+void
+DdbRangeRowKey(DdbRangeRead *r, int i, DdbKey *key)
+{
+	SPITupleTable *tt = (SPITupleTable *) r->batch;
+	bool		isnull;
+
+	Assert(i >= 0 && i < r->nrows);
+	key->pk = DatumGetByteaPCopy(SPI_getbinval(tt->vals[i], tt->tupdesc, 1, &isnull));
+	key->sk = NULL;
+	if (r->table->has_range)
+		key->sk = DatumGetByteaPCopy(SPI_getbinval(tt->vals[i], tt->tupdesc, 2, &isnull));
+}
+
+void
+DdbRangeEndBatch(DdbRangeRead *r)
+{
+	if (r->batch != NULL)
+		SPI_freetuptable((SPITupleTable *) r->batch);
+	r->batch = NULL;
+	r->nrows = 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Parallel-scan segments
+ * ---------------------------------------------------------------------
+ */
+
+int32
+DdbKeySegment(const char *pk, int len, int32 total_segments)
+{
+	uint64		h = UINT64CONST(0xcbf29ce484222325);	/* FNV-1a ... */
+	int			i;
+
+	Assert(total_segments >= 1);
+	for (i = 0; i < len; i++)
+	{
+		h ^= (unsigned char) pk[i];
+		h *= UINT64CONST(0x100000001b3);
+	}
+	/* ... then a final avalanche (MurmurHash3's fmix64) for the low bits */
+	h ^= h >> 33;
+	h *= UINT64CONST(0xff51afd7ed558ccd);
+	h ^= h >> 33;
+	h *= UINT64CONST(0xc4ceb9fe1a85ec53);
+	h ^= h >> 33;
+	return (int32) (h % (uint64) total_segments);
+}
+
+PG_FUNCTION_INFO_V1(ddb_scan_segment);
+
+/*
+ * ddb.scan_segment(partition_key bytea, total_segments integer) RETURNS
+ * integer: the Segment of a parallel Scan with TotalSegments segments that
+ * returns the items of the (encoded) partition key.
+ */
+Datum
+ddb_scan_segment(PG_FUNCTION_ARGS)
+{
+	bytea	   *pk = PG_GETARG_BYTEA_PP(0);
+	int32		total = PG_GETARG_INT32(1);
+
+	if (total < 1 || total > 1000000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("total_segments must be between 1 and 1000000")));
+	PG_RETURN_INT32(DdbKeySegment(VARDATA_ANY(pk), VARSIZE_ANY_EXHDR(pk), total));
 }

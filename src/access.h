@@ -49,4 +49,74 @@ extern bool DdbAccessDelete(DdbTable *t, const DdbKey *key, Jsonb **old, int32 *
 /* Release the saved plans of a table cache entry being discarded. */
 extern void DdbAccessFreePlans(DdbTable *t);
 
+/*
+ * A read of items in key order, batch by batch: the items of one partition
+ * whose encoded sort key lies in [lower, upper), ascending or descending
+ * (Query), or every item of the table, or of one parallel-scan segment of
+ * it, in (pk, sk) order (Scan).  Each batch is one primary-key index range
+ * scan that starts after the last row of the previous batch (or after the
+ * start key), so a read never scans the table.
+ *
+ * Usage:
+ *		DdbRangeInitQuery(&r, ...) or DdbRangeInitScan(&r, ...);
+ *		DdbRangeStartAfter(&r, &key);			(optional)
+ *		while ((n = DdbRangeFetch(&r, want)) > 0)
+ *		{
+ *			... DdbRangeRowSize(&r, i), DdbRangeRowItem(&r, i),
+ *				DdbRangeRowKey(&r, i, &key) for i < n ...
+ *			DdbRangeEndBatch(&r);
+ *			if (n < want) break;				(no more rows)
+ *		}
+ *
+ * Everything is allocated in CurrentMemoryContext; the rows of a batch
+ * stay readable until DdbRangeEndBatch.
+ */
+typedef struct DdbRangeRead
+{
+	DdbTable   *table;
+	bool		query;			/* one partition (Query) or the table (Scan) */
+	bool		forward;		/* Query: ascending sort key order */
+	bytea	   *pk;				/* Query: the partition */
+	bytea	   *lower;			/* Query: inclusive lower bound of sk, or NULL */
+	bytea	   *upper;			/* Query: exclusive upper bound of sk, or NULL */
+	int32		segment;		/* Scan: the segment read ... */
+	int32		total_segments; /* ... of this many (0 or 1: the whole table) */
+	/* position: continue after this key */
+	bool		started;
+	bytea	   *after_pk;
+	bytea	   *after_sk;
+	/* the current batch */
+	void	   *batch;			/* SPITupleTable */
+	int			nrows;
+} DdbRangeRead;
+
+extern void DdbRangeInitQuery(DdbRangeRead *r, DdbTable *t, bytea *pk,
+							  bytea *lower, bytea *upper, bool forward);
+extern void DdbRangeInitScan(DdbRangeRead *r, DdbTable *t, int32 segment,
+							 int32 total_segments);
+
+/* Start after key (an ExclusiveStartKey) instead of at the beginning. */
+extern void DdbRangeStartAfter(DdbRangeRead *r, const DdbKey *key);
+
+/*
+ * Read the next batch of at most max_rows rows; returns how many were
+ * read (fewer than max_rows: the read is complete).
+ */
+extern int	DdbRangeFetch(DdbRangeRead *r, int max_rows);
+
+/* Row i of the current batch: stored item size, item, key (copies). */
+extern int32 DdbRangeRowSize(DdbRangeRead *r, int i);
+extern Jsonb *DdbRangeRowItem(DdbRangeRead *r, int i);
+extern void DdbRangeRowKey(DdbRangeRead *r, int i, DdbKey *key);
+
+/* Release the rows of the current batch. */
+extern void DdbRangeEndBatch(DdbRangeRead *r);
+
+/*
+ * The parallel-scan segment (0 .. total_segments - 1) of an encoded
+ * partition key: a stable hash of its bytes, so the items of one partition
+ * are all in one segment and the segments are disjoint.
+ */
+extern int32 DdbKeySegment(const char *pk, int len, int32 total_segments);
+
 #endif							/* DDB_ACCESS_H */
