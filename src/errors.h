@@ -71,5 +71,8 @@ extern void ddb_error_extra(DdbException ex, const char *message,
 #define DDB_MSG_RESOURCE_NOT_FOUND "Requested resource not found"
 #define DDB_MSG_CONDITIONAL_FAILED "The conditional request failed"
 #define DDB_MSG_PARAM_INVALID "One or more parameter values were invalid: "
+/* The two openings of the empty key value error: reads, writes. */
+#define DDB_MSG_PARAMS_INVALID "One or more parameter values were invalid:"
+#define DDB_MSG_PARAMS_NOT_VALID "One or more parameter values are not valid."
 
 #endif							/* DDB_ERRORS_H */

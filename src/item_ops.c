@@ -189,7 +189,8 @@ DdbKeyFromItem(DdbTable *t, const DdbValue *item, DdbKey *key)
 			ddb_validation_error(DDB_MSG_PARAM_INVALID "Type mismatch for key %s expected: %s actual: %s",
 								 a->name, DdbTypeName(a->type), DdbTypeName(v->type));
 		if (key_value_empty(v))
-			ddb_validation_error("One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
+			ddb_validation_error("%s The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
+								 DDB_MSG_PARAMS_NOT_VALID,
 								 v->type == DDB_S ? "string" : "binary", a->name);
 		vals[i] = v;
 	}
@@ -203,7 +204,7 @@ DdbKeyFromItem(DdbTable *t, const DdbValue *item, DdbKey *key)
  * key attributes with their declared types.
  */
 void
-DdbKeyFromParam(DdbTable *t, const DdbValue *keymap, DdbKey *key)
+DdbKeyFromParam(DdbTable *t, const DdbValue *keymap, DdbKey *key, bool write)
 {
 	const DdbValue *hv = DdbMapGet(keymap, t->hash.name, t->hash.namelen);
 	const DdbValue *rv = NULL;
@@ -214,11 +215,14 @@ DdbKeyFromParam(DdbTable *t, const DdbValue *keymap, DdbKey *key)
 	if (keymap->u.map.count != nkeys || hv == NULL || hv->type != t->hash.type ||
 		(t->has_range && (rv == NULL || rv->type != t->range.type)))
 		ddb_validation_error(DDB_MSG_KEY_SCHEMA_MISMATCH);
+	/* Reads and writes word the empty-value error differently. */
 	if (key_value_empty(hv))
-		ddb_validation_error(DDB_MSG_PARAM_INVALID "The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
+		ddb_validation_error("%s The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
+							 write ? DDB_MSG_PARAMS_NOT_VALID : DDB_MSG_PARAMS_INVALID,
 							 hv->type == DDB_S ? "string" : "binary", t->hash.name);
 	if (rv && key_value_empty(rv))
-		ddb_validation_error(DDB_MSG_PARAM_INVALID "The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
+		ddb_validation_error("%s The AttributeValue for a key attribute cannot contain an empty %s value. Key: %s",
+							 write ? DDB_MSG_PARAMS_NOT_VALID : DDB_MSG_PARAMS_INVALID,
 							 rv->type == DDB_S ? "string" : "binary", t->range.name);
 	check_key_sizes(hv, rv);
 	encode_key(hv, rv, key);
@@ -520,7 +524,7 @@ DdbGetItem(JsonbContainer *req)
 	DdbExprEnd(er);
 
 	t = DdbTableLookup(name, namelen);
-	DdbKeyFromParam(t, keymap, &key);
+	DdbKeyFromParam(t, keymap, &key, false);
 	item = DdbAccessGet(t, &key, false, &size);
 
 	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
@@ -583,7 +587,7 @@ DdbDeleteItem(JsonbContainer *req)
 
 	op.kind = DDB_WRITE_DELETE;
 	op.table = DdbTableLookup(r.table_name, r.table_name_len);
-	DdbKeyFromParam(op.table, keymap, &op.key);
+	DdbKeyFromParam(op.table, keymap, &op.key, true);
 	op.return_item_on_failure = r.return_on_failure &&
 		strcmp(r.return_on_failure, "ALL_OLD") == 0;
 
@@ -652,7 +656,7 @@ DdbUpdateItem(JsonbContainer *req)
 
 	op.kind = DDB_WRITE_UPDATE;
 	op.table = DdbTableLookup(r.table_name, r.table_name_len);
-	DdbKeyFromParam(op.table, keymap, &op.key);
+	DdbKeyFromParam(op.table, keymap, &op.key, true);
 	op.key_item = keymap;
 	op.return_item_on_failure = r.return_on_failure &&
 		strcmp(r.return_on_failure, "ALL_OLD") == 0;

@@ -60,9 +60,14 @@ typedef struct DdbWriteOp
 	DdbValue   *updated_new;
 } DdbWriteOp;
 
-/* Keys: of an item being put, and of a Key parameter. Raise DynamoDB's errors. */
+/*
+ * Keys: of an item being put, and of a Key parameter (write says whether
+ * the operation writes: DynamoDB words the empty-value error differently
+ * for reads and writes).  Raise DynamoDB's errors.
+ */
 extern void DdbKeyFromItem(DdbTable *t, const DdbValue *item, DdbKey *key);
-extern void DdbKeyFromParam(DdbTable *t, const DdbValue *keymap, DdbKey *key);
+extern void DdbKeyFromParam(DdbTable *t, const DdbValue *keymap, DdbKey *key,
+							bool write);
 
 extern void DdbWriteLock(DdbWriteOp *op);
 extern bool DdbWriteConditionHolds(const DdbWriteOp *op);
