@@ -187,3 +187,16 @@ unset_pg_env() {
 	unset PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGPASSWORD PGSERVICE \
 		PGSERVICEFILE PGOPTIONS PGSSLMODE PGDATA PGPASSFILE PGAPPNAME || true
 }
+
+# plugin_setting_line BINDIR: on PostgreSQL builds that only accept output
+# plugins listed in output_plugin_libraries (a setting some distributions
+# patch in), print the line that adds ddb_emul to its default; print
+# nothing where the setting does not exist (there every plugin is allowed).
+plugin_setting_line() {
+	local def
+	def=$("$1/postgres" --describe-config 2>/dev/null |
+		awk -F'\t' '$1 == "output_plugin_libraries" { print $5; exit }')
+	[ -n "$def" ] || { "$1/postgres" --describe-config 2>/dev/null |
+		grep -q '^output_plugin_libraries' || return 0; }
+	echo "output_plugin_libraries = '${def:+$def, }ddb_emul'"
+}

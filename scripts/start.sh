@@ -125,6 +125,8 @@ log_rotation_age = 1d
 log_rotation_size = 0
 log_line_prefix = '%m [%p] %q%u@%d '
 EOF
+# The streams output plugin must be allowed where the server restricts plugins.
+plugin_setting_line "$(dirname "$PG_CONFIG")" >>"$DATA/ddb_emul.conf"
 chown postgres: "$DATA/ddb_emul.conf"
 chmod 600 "$DATA/ddb_emul.conf"
 install -d -o postgres -g postgres -m 700 "$LOGDIR"

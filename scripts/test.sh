@@ -513,6 +513,8 @@ if ! private_install; then
 	finish
 fi
 SUMMARY+=("$(printf '  %-10s ok  (%ss)' build "$(($(date +%s) - t0))")")
+# The streams output plugin must be allowed where the server restricts plugins.
+plugin_setting_line "$BINDIR" >>"$B/test/ddb_emul.conf"
 # $W/inst stays root's (read-only for postgres); everything else is postgres's
 chown postgres: "$W"
 chown -R postgres: "$B" "$W/build.log"

@@ -35,6 +35,7 @@
 #include "catalog.h"
 #include "ddb_emul.h"
 #include "request.h"
+#include "streams.h"
 
 /* ---------------------------------------------------------------------
  * Table cache
@@ -421,6 +422,35 @@ describe(const char *name, const char *status, bool with_counts)
 	return desc;
 }
 
+/*
+ * After a stream was enabled on table (its catalog row written): the
+ * replica identity its view type needs (old images need the whole old row
+ * in the WAL) and its ddb.streams entry.
+ */
+static void
+after_stream_enabled(const char *table, const char *physical, const char *view_type)
+{
+	Oid			types[1] = {TEXTOID};
+	Datum		vals[1] = {CStringGetTextDatum(table)};
+	bool		old_images = strcmp(view_type, "OLD_IMAGE") == 0 ||
+		strcmp(view_type, "NEW_AND_OLD_IMAGES") == 0;
+	bool		isnull;
+	int			ret;
+
+	run_sql(psprintf("ALTER TABLE %s REPLICA IDENTITY %s",
+					 quote_qualified_identifier(DDB_DATA_SCHEMA, physical),
+					 old_images ? "FULL" : "DEFAULT"));
+	ret = SPI_execute_with_args("SELECT stream_label, key_schema FROM ddb.tables WHERE table_name = $1",
+								1, types, vals, NULL, false, 1);
+	if (ret != SPI_OK_SELECT || SPI_processed != 1)
+		elog(ERROR, "catalog row of table \"%s\" not found", table);
+	DdbStreamRegister(table,
+					  SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1),
+					  view_type,
+					  DatumGetJsonbPCopy(SPI_getbinval(SPI_tuptable->vals[0],
+													   SPI_tuptable->tupdesc, 2, &isnull)));
+}
+
 /* Wrap a description as {"<member>": desc}. */
 static Jsonb *
 wrap(const char *member, Jsonb *desc)
@@ -600,6 +630,8 @@ DdbCreateTable(JsonbContainer *req)
 	 * lock until we commit and then sees our row.  (ON CONFLICT is not
 	 * available on a user catalog table.)
 	 */
+	if (stream_enabled)
+		DdbStreamsEnsureSlot();
 	args[0] = CStringGetTextDatum(name);
 	ret = SPI_execute_with_args("SELECT pg_advisory_xact_lock(hashtext('ddb_emul.table:' || $1))",
 								1, argtypes, args, NULL, false, 1);
@@ -724,6 +756,8 @@ DdbCreateTable(JsonbContainer *req)
 	run_sql(sql.data);
 	DdbCreatePhysicalIndexes(physical, range != NULL, lsi_json, false);
 	DdbCreatePhysicalIndexes(physical, range != NULL, gsi_json, false);
+	if (stream_enabled)
+		after_stream_enabled(name, physical, view_type);
 
 	return wrap("TableDescription", describe(name, "ACTIVE", false));
 }
@@ -790,6 +824,8 @@ DdbDeleteTable(JsonbContainer *req)
 		elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
 	run_sql(psprintf("DROP TABLE %s",
 					 quote_qualified_identifier(DDB_DATA_SCHEMA, physical)));
+	/* Its stream stays readable for 24 hours. */
+	DdbStreamDisable(name);
 	return wrap("TableDescription", desc);
 }
 
@@ -1072,6 +1108,10 @@ DdbUpdateTable(JsonbContainer *req)
 		ddb_error(DDB_EX_LIMIT_EXCEEDED,
 				  "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
 
+	/* Locking the row writes: a slot for streams must come first. */
+	if (stream != NULL && stream_enabled)
+		DdbStreamsEnsureSlot();
+
 	/* The current definition, locked against concurrent changes. */
 	args[0] = CStringGetTextDatum(name);
 	ret = SPI_execute_with_args("SELECT physical_name, attribute_definitions, global_indexes,"
@@ -1312,6 +1352,15 @@ DdbUpdateTable(JsonbContainer *req)
 									" WHERE table_name = $1", 2, types, vals, NULL, false, 0);
 		if (ret != SPI_OK_UPDATE)
 			elog(ERROR, "SPI_execute failed: %s", SPI_result_code_string(ret));
+	}
+
+	if (stream != NULL && stream_enabled)
+		after_stream_enabled(name, physical, view_type);
+	else if (stream != NULL)
+	{
+		DdbStreamDisable(name);
+		run_sql(psprintf("ALTER TABLE %s REPLICA IDENTITY DEFAULT",
+						 quote_qualified_identifier(DDB_DATA_SCHEMA, physical)));
 	}
 
 	/* Other backends reload the table's description. */

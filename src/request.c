@@ -22,6 +22,7 @@
 #include "catalog.h"
 #include "ops.h"
 #include "request.h"
+#include "streams.h"
 
 /* ---------------------------------------------------------------------
  * Reading request members
@@ -402,8 +403,12 @@ static const DdbAction actions[] = {
 	{"CreateTable", DdbCreateTable},
 	{"DeleteItem", DdbDeleteItem},
 	{"DeleteTable", DdbDeleteTable},
+	{"DescribeStream", DdbDescribeStream},
 	{"DescribeTable", DdbDescribeTable},
 	{"GetItem", DdbGetItem},
+	{"GetRecords", DdbGetRecords},
+	{"GetShardIterator", DdbGetShardIterator},
+	{"ListStreams", DdbListStreams},
 	{"ListTables", DdbListTables},
 	{"PutItem", DdbPutItem},
 	{"Query", DdbQuery},
@@ -451,6 +456,10 @@ DDB_SQL_ACTION(ddb_list_tables, DdbListTables)
 DDB_SQL_ACTION(ddb_put_item, DdbPutItem)
 DDB_SQL_ACTION(ddb_update_item, DdbUpdateItem)
 DDB_SQL_ACTION(ddb_update_table, DdbUpdateTable)
+DDB_SQL_ACTION(ddb_list_streams, DdbListStreams)
+DDB_SQL_ACTION(ddb_describe_stream, DdbDescribeStream)
+DDB_SQL_ACTION(ddb_get_shard_iterator, DdbGetShardIterator)
+DDB_SQL_ACTION(ddb_get_records, DdbGetRecords)
 DDB_SQL_ACTION(ddb_query, DdbQuery)
 DDB_SQL_ACTION(ddb_scan, DdbScan)
 DDB_SQL_ACTION(ddb_batch_get_item, DdbBatchGetItem)
