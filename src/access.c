@@ -16,6 +16,19 @@
  * statements (ascending or descending, with or without an upper bound)
  * cover every key condition and start key.
  *
+ * A secondary index is read the same way through its own PostgreSQL index
+ * (see indexes.c for its definition): the statements repeat the index's
+ * expressions and partial-index predicate exactly, so that the planner can
+ * match them, order by the index's columns, and continue after the last
+ * row with one row comparison over the columns that follow the partition
+ * key, e.g. for a GSI with a sort key on a table with one:
+ *
+ *	 WHERE <h> = $1 AND <h> IS NOT NULL AND <r> IS NOT NULL
+ *	   AND (<r>, pk, sk) >= ($2, $3, $4) [AND <r> < $5]
+ *	 ORDER BY <r>, pk, sk LIMIT $n
+ *
+ * where <h> and <r> are ddb.index_key(item, '<attribute>', '<type>').
+ *
  * src/access.c
  *
  *-------------------------------------------------------------------------
@@ -26,6 +39,7 @@
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 
@@ -50,10 +64,51 @@ typedef enum AccessPlan
 	PLAN__COUNT
 } AccessPlan;
 
+/* The range reads of a secondary index. */
+typedef enum IndexPlan
+{
+	IPLAN_QUERY_FWD,			/* (order columns) >= start, ascending */
+	IPLAN_QUERY_FWD_UPPER,		/* ... AND <r> < upper */
+	IPLAN_QUERY_BWD,			/* <r> >= lower, descending */
+	IPLAN_QUERY_BWD_UPPER,		/* ... AND (order columns) < upper */
+	IPLAN_SCAN,					/* (index columns) >= start, ascending */
+	IPLAN_SCAN_SEGMENT,			/* ... of one segment */
+	IPLAN__COUNT
+} IndexPlan;
+
 typedef struct AccessPlans
 {
 	SPIPlanPtr	plans[PLAN__COUNT];
+	int			nindexes;
+	SPIPlanPtr *index_plans;	/* nindexes * IPLAN__COUNT, by index position */
 } AccessPlans;
+
+/*
+ * Result columns of an index range read, which are also the values an
+ * index's columns are continued from: pk, sk, then the index partition key
+ * and sort key.  (Column 3 is the item, 4 its size.)
+ */
+typedef enum RowCol
+{
+	COL_PK = 1,
+	COL_SK = 2,
+	COL_IH = 5,
+	COL_IR = 6
+} RowCol;
+
+#define MAX_INDEX_COLS 4
+
+/* The SQL pieces of one secondary index. */
+typedef struct IndexShape
+{
+	char	   *hexpr;			/* partition key column: pk or <h> */
+	char	   *rexpr;			/* sort key expression <r>, or NULL */
+	char	   *pred;			/* the partial-index predicate */
+	int			nquery;			/* Query order: the columns after <h> */
+	RowCol		query_cols[MAX_INDEX_COLS];
+	int			nscan;			/* Scan order: every column */
+	RowCol		scan_cols[MAX_INDEX_COLS];
+} IndexShape;
 
 /*
  * SQL of the range reads for table t.  Every one returns pk, sk (NULL for a
@@ -181,9 +236,193 @@ plan_sql(DdbTable *t, AccessPlan which, int *nargs, Oid *argtypes)
 	return NULL;				/* keep compiler quiet */
 }
 
-/* The saved plan for (t, which), prepared on first use. */
-static SPIPlanPtr
-get_plan(DdbTable *t, AccessPlan which)
+/* ---------------------------------------------------------------------
+ * Secondary index statements
+ * ---------------------------------------------------------------------
+ */
+
+/* ddb.index_key(item, '<attribute>', '<type>'), as in the index definition. */
+static char *
+index_key_sql(const DdbKeyAttr *a)
+{
+	return psprintf("ddb.index_key(item, %s, %s)",
+					quote_literal_cstr(a->name),
+					quote_literal_cstr(DdbTypeName(a->type)));
+}
+
+/*
+ * The columns, expressions and predicate of idx's PostgreSQL index: a GSI
+ * is (<h>, [<r>,] pk[, sk]) WHERE <h> IS NOT NULL [AND <r> IS NOT NULL], an
+ * LSI (pk, <r>, sk) WHERE <r> IS NOT NULL.
+ */
+static void
+index_shape(const DdbTable *t, const DdbIndex *idx, IndexShape *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->rexpr = idx->has_range ? index_key_sql(&idx->range) : NULL;
+	if (idx->global)
+	{
+		s->hexpr = index_key_sql(&idx->hash);
+		s->pred = s->rexpr ? psprintf("%s IS NOT NULL AND %s IS NOT NULL", s->hexpr, s->rexpr) :
+			psprintf("%s IS NOT NULL", s->hexpr);
+		s->scan_cols[s->nscan++] = COL_IH;
+		if (s->rexpr)
+		{
+			s->scan_cols[s->nscan++] = COL_IR;
+			s->query_cols[s->nquery++] = COL_IR;
+		}
+		s->scan_cols[s->nscan++] = COL_PK;
+		s->query_cols[s->nquery++] = COL_PK;
+		if (t->has_range)
+		{
+			s->scan_cols[s->nscan++] = COL_SK;
+			s->query_cols[s->nquery++] = COL_SK;
+		}
+	}
+	else
+	{
+		Assert(s->rexpr != NULL && t->has_range);
+		s->hexpr = pstrdup("pk");
+		s->pred = psprintf("%s IS NOT NULL", s->rexpr);
+		s->scan_cols[s->nscan++] = COL_PK;
+		s->scan_cols[s->nscan++] = COL_IR;
+		s->scan_cols[s->nscan++] = COL_SK;
+		s->query_cols[s->nquery++] = COL_IR;
+		s->query_cols[s->nquery++] = COL_SK;
+	}
+}
+
+/* The SQL of one result / index column. */
+static const char *
+col_sql(const IndexShape *s, RowCol c)
+{
+	switch (c)
+	{
+		case COL_PK:
+			return "pk";
+		case COL_SK:
+			return "sk";
+		case COL_IH:
+			return s->hexpr;
+		case COL_IR:
+			return s->rexpr;
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * Append " AND (c1, c2, ...) op ($k+1, $k+2, ...)" (without parentheses
+ * for one column), adding the bytea parameters to argtypes and *nargs.
+ */
+static void
+append_row_compare(StringInfo sql, const IndexShape *s, const RowCol *cols, int n,
+				   const char *op, int *nargs, Oid *argtypes)
+{
+	int			i;
+
+	appendStringInfoString(sql, n > 1 ? " AND (" : " AND ");
+	for (i = 0; i < n; i++)
+		appendStringInfo(sql, "%s%s", i > 0 ? ", " : "", col_sql(s, cols[i]));
+	appendStringInfo(sql, "%s %s %s", n > 1 ? ")" : "", op, n > 1 ? "(" : "");
+	for (i = 0; i < n; i++)
+	{
+		argtypes[*nargs] = BYTEAOID;
+		(*nargs)++;
+		appendStringInfo(sql, "%s$%d", i > 0 ? ", " : "", *nargs);
+	}
+	if (n > 1)
+		appendStringInfoChar(sql, ')');
+}
+
+/* Append " ORDER BY c1[ DESC], c2[ DESC], ...". */
+static void
+append_order_by(StringInfo sql, const IndexShape *s, const RowCol *cols, int n,
+				bool descending)
+{
+	int			i;
+
+	appendStringInfoString(sql, " ORDER BY ");
+	for (i = 0; i < n; i++)
+		appendStringInfo(sql, "%s%s%s", i > 0 ? ", " : "", col_sql(s, cols[i]),
+						 descending ? " DESC" : "");
+}
+
+/*
+ * SQL of the range reads of secondary index idx of table t.  Every one
+ * returns pk, sk (NULL for a table without sort key), item, size, the
+ * index partition key and the index sort key (NULL without one); the
+ * LIMIT is the last parameter.
+ */
+static char *
+index_plan_sql(DdbTable *t, const DdbIndex *idx, IndexPlan which, int *nargs,
+			   Oid *argtypes)
+{
+	IndexShape	s;
+	StringInfoData sql;
+	int			n = 0;
+
+	index_shape(t, idx, &s);
+	initStringInfo(&sql);
+	appendStringInfo(&sql, "SELECT pk, %s, item, size, %s AS ih, %s AS ir FROM %s WHERE %s",
+					 t->has_range ? "sk" : "NULL::bytea AS sk", s.hexpr,
+					 s.rexpr ? s.rexpr : "NULL::bytea", t->qualified_name, s.pred);
+	switch (which)
+	{
+		case IPLAN_QUERY_FWD:
+		case IPLAN_QUERY_FWD_UPPER:
+			argtypes[n++] = BYTEAOID;
+			appendStringInfo(&sql, " AND %s = $1", s.hexpr);
+			append_row_compare(&sql, &s, s.query_cols, s.nquery, ">=", &n, argtypes);
+			if (which == IPLAN_QUERY_FWD_UPPER)
+			{
+				Assert(s.rexpr != NULL);
+				argtypes[n++] = BYTEAOID;
+				appendStringInfo(&sql, " AND %s < $%d", s.rexpr, n);
+			}
+			append_order_by(&sql, &s, s.query_cols, s.nquery, false);
+			break;
+		case IPLAN_QUERY_BWD:
+		case IPLAN_QUERY_BWD_UPPER:
+			argtypes[n++] = BYTEAOID;
+			appendStringInfo(&sql, " AND %s = $1", s.hexpr);
+			if (s.rexpr)
+			{
+				argtypes[n++] = BYTEAOID;
+				appendStringInfo(&sql, " AND %s >= $%d", s.rexpr, n);
+			}
+			if (which == IPLAN_QUERY_BWD_UPPER)
+				append_row_compare(&sql, &s, s.query_cols, s.nquery, "<", &n, argtypes);
+			append_order_by(&sql, &s, s.query_cols, s.nquery, true);
+			break;
+		case IPLAN_SCAN:
+		case IPLAN_SCAN_SEGMENT:
+			append_row_compare(&sql, &s, s.scan_cols, s.nscan, ">=", &n, argtypes);
+			if (which == IPLAN_SCAN_SEGMENT)
+			{
+				argtypes[n++] = INT4OID;
+				argtypes[n++] = INT4OID;
+				appendStringInfo(&sql, " AND ddb.scan_segment(%s, $%d) = $%d",
+								 s.hexpr, n - 1, n);
+			}
+			append_order_by(&sql, &s, s.scan_cols, s.nscan, false);
+			break;
+		default:
+			elog(ERROR, "unknown index access plan %d", which);
+	}
+	argtypes[n++] = INT8OID;
+	appendStringInfo(&sql, " LIMIT $%d", n);
+	*nargs = n;
+	return sql.data;
+}
+
+/* ---------------------------------------------------------------------
+ * Saved plans
+ * ---------------------------------------------------------------------
+ */
+
+/* The access plans of t, allocated on first use. */
+static AccessPlans *
+table_plans(DdbTable *t)
 {
 	AccessPlans *ap = (AccessPlans *) t->access_plans;
 
@@ -192,22 +431,71 @@ get_plan(DdbTable *t, AccessPlan which)
 		ap = MemoryContextAllocZero(GetMemoryChunkContext(t), sizeof(AccessPlans));
 		t->access_plans = ap;
 	}
+	return ap;
+}
+
+/*
+ * Prepare sql and keep the plan for the life of the backend.  The caller's
+ * memory context stays current (SPI would leave its own current).
+ */
+static SPIPlanPtr
+prepare_kept(char *sql, int nargs, Oid *argtypes)
+{
+	MemoryContext cxt = CurrentMemoryContext;
+	SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
+
+	if (plan == NULL)
+		elog(ERROR, "SPI_prepare(\"%s\") failed: %s", sql,
+			 SPI_result_code_string(SPI_result));
+	if (SPI_keepplan(plan) != 0)
+		elog(ERROR, "SPI_keepplan failed");
+	MemoryContextSwitchTo(cxt);
+	pfree(sql);
+	return plan;
+}
+
+/* The saved plan for (t, which), prepared on first use. */
+static SPIPlanPtr
+get_plan(DdbTable *t, AccessPlan which)
+{
+	AccessPlans *ap = table_plans(t);
+
 	if (ap->plans[which] == NULL)
 	{
 		Oid			argtypes[8];
 		int			nargs;
 		char	   *sql = plan_sql(t, which, &nargs, argtypes);
-		SPIPlanPtr	plan = SPI_prepare(sql, nargs, argtypes);
 
-		if (plan == NULL)
-			elog(ERROR, "SPI_prepare(\"%s\") failed: %s", sql,
-				 SPI_result_code_string(SPI_result));
-		if (SPI_keepplan(plan) != 0)
-			elog(ERROR, "SPI_keepplan failed");
-		ap->plans[which] = plan;
-		pfree(sql);
+		ap->plans[which] = prepare_kept(sql, nargs, argtypes);
 	}
 	return ap->plans[which];
+}
+
+/* The saved plan for (t, index idx, which), prepared on first use. */
+static SPIPlanPtr
+get_index_plan(DdbTable *t, const DdbIndex *idx, IndexPlan which)
+{
+	AccessPlans *ap = table_plans(t);
+	int			pos = (int) (idx - t->indexes);
+	SPIPlanPtr *slot;
+
+	Assert(pos >= 0 && pos < t->nindexes);
+	if (ap->index_plans == NULL)
+	{
+		ap->nindexes = t->nindexes;
+		ap->index_plans = MemoryContextAllocZero(GetMemoryChunkContext(ap),
+												 sizeof(SPIPlanPtr) * t->nindexes * IPLAN__COUNT);
+	}
+	slot = &ap->index_plans[pos * IPLAN__COUNT + which];
+	if (*slot == NULL)
+	{
+		Oid			argtypes[MAX_INDEX_COLS + 4];
+		int			nargs;
+		char	   *sql = index_plan_sql(t, idx, which, &nargs, argtypes);
+
+		*slot = prepare_kept(sql, nargs, argtypes);
+	}
+	return *slot;
 }
 
 void
@@ -221,6 +509,14 @@ DdbAccessFreePlans(DdbTable *t)
 	for (i = 0; i < PLAN__COUNT; i++)
 		if (ap->plans[i] != NULL)
 			SPI_freeplan(ap->plans[i]);
+	if (ap->index_plans != NULL)
+	{
+		for (i = 0; i < ap->nindexes * IPLAN__COUNT; i++)
+			if (ap->index_plans[i] != NULL)
+				SPI_freeplan(ap->index_plans[i]);
+		pfree(ap->index_plans);
+	}
+	pfree(ap);
 	t->access_plans = NULL;
 }
 
@@ -391,6 +687,22 @@ DdbRangeInitScan(DdbRangeRead *r, DdbTable *t, int32 segment, int32 total_segmen
 }
 
 void
+DdbRangeInitIndexQuery(DdbRangeRead *r, DdbTable *t, const DdbIndex *idx,
+					   bytea *hash, bytea *lower, bytea *upper, bool forward)
+{
+	DdbRangeInitQuery(r, t, hash, lower, upper, forward);
+	r->index = idx;
+}
+
+void
+DdbRangeInitIndexScan(DdbRangeRead *r, DdbTable *t, const DdbIndex *idx,
+					  int32 segment, int32 total_segments)
+{
+	DdbRangeInitScan(r, t, segment, total_segments);
+	r->index = idx;
+}
+
+void
 DdbRangeStartAfter(DdbRangeRead *r, const DdbKey *key)
 {
 	r->started = true;
@@ -398,26 +710,39 @@ DdbRangeStartAfter(DdbRangeRead *r, const DdbKey *key)
 	r->after_sk = key->sk;
 }
 
+void
+DdbRangeStartAfterIndex(DdbRangeRead *r, const DdbKey *key, bytea *index_hash,
+						bytea *index_range)
+{
+	DdbRangeStartAfter(r, key);
+	r->after_ih = index_hash;
+	r->after_ir = index_range;
+}
+
 /*
  * Run one range statement with the planner's sequential and bitmap scans
- * disabled (and index scans enabled), as a function's SET clause would:
- * the only way left to read a range in key order is the primary key index,
+ * and sorts disabled (and index scans enabled), as a function's SET clause
+ * would: the only way left to read a range in key order is the index whose
+ * columns the statement orders by (the primary key, or a secondary index),
  * even on a table so small that a sequential scan and a sort would look
  * cheaper.  The settings are restored when the statement returns, or by
  * the (sub)transaction's abort when it fails.  The caller's memory context
  * stays current, so what the range read copies out lives as long as it.
  */
 static void
-run_range(DdbRangeRead *r, AccessPlan which, Datum *args)
+run_range(DdbRangeRead *r, SPIPlanPtr plan, Datum *args)
 {
 	MemoryContext cxt = CurrentMemoryContext;
-	SPIPlanPtr	plan = get_plan(r->table, which);
 	int			nestlevel = NewGUCNestLevel();
 	int			ret;
 
 	(void) set_config_option("enable_seqscan", "off", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("enable_bitmapscan", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("enable_sort", "off", PGC_USERSET, PGC_S_SESSION,
+							 GUC_ACTION_SAVE, true, 0, false);
+	(void) set_config_option("enable_incremental_sort", "off", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
 	(void) set_config_option("enable_indexscan", "on", PGC_USERSET, PGC_S_SESSION,
 							 GUC_ACTION_SAVE, true, 0, false);
@@ -429,6 +754,161 @@ run_range(DdbRangeRead *r, AccessPlan which, Datum *args)
 		elog(ERROR, "range read failed: %s", SPI_result_code_string(ret));
 	r->batch = SPI_tuptable;
 	r->nrows = (int) SPI_processed;
+}
+
+/* The value of column c in the last row read (the position). */
+static bytea *
+after_value(DdbRangeRead *r, RowCol c)
+{
+	switch (c)
+	{
+		case COL_PK:
+			return r->after_pk;
+		case COL_SK:
+			return r->after_sk;
+		case COL_IH:
+			return r->after_ih;
+		case COL_IR:
+			return r->after_ir;
+	}
+	return NULL;				/* keep compiler quiet */
+}
+
+/*
+ * The position as values of cols: the last row read, or with successor
+ * the smallest row after it (the successor of its last column).
+ */
+static void
+after_row(DdbRangeRead *r, const RowCol *cols, int n, bool successor, bytea **row)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+		row[i] = after_value(r, cols[i]);
+	if (successor)
+		row[n - 1] = key_successor(row[n - 1]);
+}
+
+/* Lexicographic order of two rows of n encoded keys. */
+static int
+row_compare(bytea **a, bytea **b, int n)
+{
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		int			c = key_compare(a[i], b[i]);
+
+		if (c != 0)
+			return c;
+	}
+	return 0;
+}
+
+/*
+ * Run the next batch of an index Query: the rows of partition r->pk after
+ * the position, within the sort key bounds.  Returns false (and runs
+ * nothing) when the range left is empty.
+ */
+static bool
+index_query_batch(DdbRangeRead *r, const IndexShape *s, Datum limit)
+{
+	const DdbIndex *idx = r->index;
+	bytea	   *row[MAX_INDEX_COLS];
+	bytea	   *after[MAX_INDEX_COLS];
+	Datum		args[MAX_INDEX_COLS + 4];
+	int			n = s->nquery;
+	int			k = 0;
+	int			i;
+
+	args[k++] = PointerGetDatum(r->pk);
+	if (r->forward)
+	{
+		/* start at (lower, '', ...) or just after the position, the larger */
+		for (i = 0; i < n; i++)
+			row[i] = key_min();
+		if (idx->has_range && r->lower)
+			row[0] = r->lower;
+		if (r->started)
+		{
+			after_row(r, s->query_cols, n, true, after);
+			if (row_compare(after, row, n) > 0)
+				memcpy(row, after, sizeof(bytea *) * n);
+		}
+		if (idx->has_range && r->upper && key_compare(row[0], r->upper) >= 0)
+			return false;
+		for (i = 0; i < n; i++)
+			args[k++] = PointerGetDatum(row[i]);
+		if (idx->has_range && r->upper)
+		{
+			args[k++] = PointerGetDatum(r->upper);
+			args[k++] = limit;
+			run_range(r, get_index_plan(r->table, idx, IPLAN_QUERY_FWD_UPPER), args);
+		}
+		else
+		{
+			args[k++] = limit;
+			run_range(r, get_index_plan(r->table, idx, IPLAN_QUERY_FWD), args);
+		}
+	}
+	else
+	{
+		/* end before (upper, '', ...) or before the position, the smaller */
+		bool		bounded = false;
+
+		if (idx->has_range)
+			args[k++] = PointerGetDatum(r->lower ? r->lower : key_min());
+		if (idx->has_range && r->upper)
+		{
+			row[0] = r->upper;
+			for (i = 1; i < n; i++)
+				row[i] = key_min();
+			bounded = true;
+		}
+		if (r->started)
+		{
+			after_row(r, s->query_cols, n, false, after);
+			if (!bounded || row_compare(after, row, n) < 0)
+				memcpy(row, after, sizeof(bytea *) * n);
+			bounded = true;
+		}
+		if (bounded)
+		{
+			for (i = 0; i < n; i++)
+				args[k++] = PointerGetDatum(row[i]);
+		}
+		args[k++] = limit;
+		run_range(r, get_index_plan(r->table, idx,
+									bounded ? IPLAN_QUERY_BWD_UPPER : IPLAN_QUERY_BWD), args);
+	}
+	return true;
+}
+
+/* Run the next batch of an index Scan (of one segment). */
+static void
+index_scan_batch(DdbRangeRead *r, const IndexShape *s, Datum limit)
+{
+	bytea	   *row[MAX_INDEX_COLS];
+	Datum		args[MAX_INDEX_COLS + 4];
+	bool		segmented = r->total_segments > 1;
+	int			k = 0;
+	int			i;
+
+	if (r->started)
+		after_row(r, s->scan_cols, s->nscan, true, row);
+	else
+		for (i = 0; i < s->nscan; i++)
+			row[i] = key_min();
+	for (i = 0; i < s->nscan; i++)
+		args[k++] = PointerGetDatum(row[i]);
+	if (segmented)
+	{
+		args[k++] = Int32GetDatum(r->total_segments);
+		args[k++] = Int32GetDatum(r->segment);
+	}
+	args[k++] = limit;
+	run_range(r, get_index_plan(r->table, r->index,
+								segmented ? IPLAN_SCAN_SEGMENT : IPLAN_SCAN), args);
 }
 
 int
@@ -445,13 +925,26 @@ DdbRangeFetch(DdbRangeRead *r, int max_rows)
 	if (max_rows <= 0)
 		return 0;
 
-	if (r->query && !r->table->has_range)
+	if (r->index != NULL)
+	{
+		IndexShape	s;
+
+		index_shape(r->table, r->index, &s);
+		if (r->query)
+		{
+			if (!index_query_batch(r, &s, limit))
+				return 0;		/* empty range */
+		}
+		else
+			index_scan_batch(r, &s, limit);
+	}
+	else if (r->query && !r->table->has_range)
 	{
 		/* a partition of a table without sort key holds one item at most */
 		if (r->started)
 			return 0;
 		args[0] = PointerGetDatum(r->pk);
-		run_range(r, PLAN_QUERY_HASH, args);
+		run_range(r, get_plan(r->table, PLAN_QUERY_HASH), args);
 	}
 	else if (r->query)
 	{
@@ -477,13 +970,16 @@ DdbRangeFetch(DdbRangeRead *r, int max_rows)
 		if (upper == NULL)
 		{
 			args[2] = limit;
-			run_range(r, r->forward ? PLAN_QUERY_FWD : PLAN_QUERY_BWD, args);
+			run_range(r, get_plan(r->table, r->forward ? PLAN_QUERY_FWD : PLAN_QUERY_BWD),
+					  args);
 		}
 		else
 		{
 			args[2] = PointerGetDatum(upper);
 			args[3] = limit;
-			run_range(r, r->forward ? PLAN_QUERY_FWD_UPPER : PLAN_QUERY_BWD_UPPER, args);
+			run_range(r, get_plan(r->table,
+								  r->forward ? PLAN_QUERY_FWD_UPPER : PLAN_QUERY_BWD_UPPER),
+					  args);
 		}
 	}
 	else
@@ -510,7 +1006,7 @@ DdbRangeFetch(DdbRangeRead *r, int max_rows)
 			args[k++] = Int32GetDatum(r->segment);
 		}
 		args[k++] = limit;
-		run_range(r, segmented ? PLAN_SCAN_SEGMENT : PLAN_SCAN, args);
+		run_range(r, get_plan(r->table, segmented ? PLAN_SCAN_SEGMENT : PLAN_SCAN), args);
 	}
 
 	/* the next batch starts after the last row of this one */
@@ -522,6 +1018,13 @@ DdbRangeFetch(DdbRangeRead *r, int max_rows)
 		r->after_pk = DatumGetByteaPCopy(SPI_getbinval(last, tt->tupdesc, 1, &isnull));
 		if (r->table->has_range)
 			r->after_sk = DatumGetByteaPCopy(SPI_getbinval(last, tt->tupdesc, 2, &isnull));
+		if (r->index != NULL)
+		{
+			r->after_ih = DatumGetByteaPCopy(SPI_getbinval(last, tt->tupdesc, COL_IH, &isnull));
+			if (r->index->has_range)
+				r->after_ir = DatumGetByteaPCopy(SPI_getbinval(last, tt->tupdesc, COL_IR,
+															   &isnull));
+		}
 	}
 	return r->nrows;
 }

@@ -57,9 +57,18 @@ extern void DdbAccessFreePlans(DdbTable *t);
  * scan that starts after the last row of the previous batch (or after the
  * start key), so a read never scans the table.
  *
+ * A read of a secondary index is the same over the index's own PostgreSQL
+ * index: a Query reads one index partition (the encoded index partition
+ * key; for an LSI the table's) in (index sort key, pk, sk) order with the
+ * sort key bounds on the index sort key, a Scan every item in the index in
+ * the index's column order, and each batch continues after the previous
+ * one with a row comparison on those columns.
+ *
  * Usage:
- *		DdbRangeInitQuery(&r, ...) or DdbRangeInitScan(&r, ...);
- *		DdbRangeStartAfter(&r, &key);			(optional)
+ *		DdbRangeInitQuery(&r, ...) or DdbRangeInitScan(&r, ...)
+ *			(or DdbRangeInitIndexQuery / DdbRangeInitIndexScan);
+ *		DdbRangeStartAfter(&r, &key);			(optional; for an index
+ *												 DdbRangeStartAfterIndex)
  *		while ((n = DdbRangeFetch(&r, want)) > 0)
  *		{
  *			... DdbRangeRowSize(&r, i), DdbRangeRowItem(&r, i),
@@ -74,17 +83,21 @@ extern void DdbAccessFreePlans(DdbTable *t);
 typedef struct DdbRangeRead
 {
 	DdbTable   *table;
+	const DdbIndex *index;		/* the secondary index read, or NULL */
 	bool		query;			/* one partition (Query) or the table (Scan) */
 	bool		forward;		/* Query: ascending sort key order */
-	bytea	   *pk;				/* Query: the partition */
-	bytea	   *lower;			/* Query: inclusive lower bound of sk, or NULL */
-	bytea	   *upper;			/* Query: exclusive upper bound of sk, or NULL */
+	bytea	   *pk;				/* Query: the (index) partition */
+	bytea	   *lower;			/* Query: inclusive lower bound of the sort
+								 * key, or NULL */
+	bytea	   *upper;			/* Query: exclusive upper bound, or NULL */
 	int32		segment;		/* Scan: the segment read ... */
 	int32		total_segments; /* ... of this many (0 or 1: the whole table) */
 	/* position: continue after this key */
 	bool		started;
 	bytea	   *after_pk;
 	bytea	   *after_sk;
+	bytea	   *after_ih;		/* index reads: index partition key ... */
+	bytea	   *after_ir;		/* ... and index sort key */
 	/* the current batch */
 	void	   *batch;			/* SPITupleTable */
 	int			nrows;
@@ -95,8 +108,27 @@ extern void DdbRangeInitQuery(DdbRangeRead *r, DdbTable *t, bytea *pk,
 extern void DdbRangeInitScan(DdbRangeRead *r, DdbTable *t, int32 segment,
 							 int32 total_segments);
 
+/*
+ * The same for a secondary index of t: hash is the encoded index partition
+ * key, lower / upper bound the encoded index sort key.
+ */
+extern void DdbRangeInitIndexQuery(DdbRangeRead *r, DdbTable *t,
+								   const DdbIndex *idx, bytea *hash,
+								   bytea *lower, bytea *upper, bool forward);
+extern void DdbRangeInitIndexScan(DdbRangeRead *r, DdbTable *t,
+								  const DdbIndex *idx, int32 segment,
+								  int32 total_segments);
+
 /* Start after key (an ExclusiveStartKey) instead of at the beginning. */
 extern void DdbRangeStartAfter(DdbRangeRead *r, const DdbKey *key);
+
+/*
+ * Index reads: start after the index entry of key whose encoded index
+ * partition key is index_hash and index sort key index_range (NULL for an
+ * index without sort key).
+ */
+extern void DdbRangeStartAfterIndex(DdbRangeRead *r, const DdbKey *key,
+									bytea *index_hash, bytea *index_range);
 
 /*
  * Read the next batch of at most max_rows rows; returns how many were

@@ -9,8 +9,17 @@
  * TotalSegments, expressions, Select; only then is the table looked up and
  * the key condition and the start key checked against its key schema.
  *
+ * With IndexName the read goes through the secondary index instead: its key
+ * schema takes the table's place in the key condition, the start key and
+ * LastEvaluatedKey carry the index keys and the table keys, and the items
+ * returned hold only what the index projects (ALL_PROJECTED_ATTRIBUTES, the
+ * default), unless an LSI is asked for more, which it reads from the table
+ * row (here the same row) and charges to the table.
+ *
  * A page reads items in key order through the access layer's range reads
- * (primary key index range scans, batch by batch) and stops when Limit
+ * (primary key or secondary index range scans, batch by batch; the size
+ * of an index entry is the size of its projected attributes) and stops
+ * when Limit
  * items have been read or when the stored sizes of the items read reach
  * 1 MB (the item that reaches it is part of the page); both limits apply
  * before FilterExpression.  When it stopped for either reason the page
@@ -81,20 +90,30 @@ typedef struct ReadRequest
 	const DdbExpr *filter;
 	const DdbExpr *projection;
 	bool		count_only;		/* Select COUNT */
+	/* set against the table: the index read and what it needs */
+	const DdbIndex *index;		/* NULL for the table */
+	bool		project_output; /* return only the index's attributes */
+	bool		fetch_filter;	/* LSI: the filter needs the table's item */
+	bool		fetch_output;	/* LSI: the result needs the table's item */
 } ReadRequest;
 
 /* One page of results. */
 typedef struct ReadPage
 {
 	DdbTable   *table;
+	const DdbIndex *index;		/* the index read, or NULL */
 	List	   *items;			/* Jsonb * of the items returned (not for COUNT) */
 	int64		count;			/* items that passed the filter */
 	int64		scanned;		/* items read */
-	int64		bytes;			/* sum of the stored sizes of the items read */
+	int64		bytes;			/* sum of the sizes of the items (or index
+								 * entries) read */
+	int64		table_bytes;	/* LSI reads: sizes of the items fetched from
+								 * the table */
 	DdbValue   *last_key;		/* LastEvaluatedKey, or NULL */
 	bool		count_only;
 	DdbCapacityMode capacity;
-	double		units;
+	double		units;			/* read units of the table, or of the index */
+	double		table_units;	/* index reads: read units of table fetches */
 } ReadPage;
 
 /* ---------------------------------------------------------------------
@@ -535,43 +554,219 @@ check_nested_key_paths(DdbTable *t, const DdbExpr *e)
 							 t->range.name);
 }
 
+/* ---------------------------------------------------------------------
+ * Secondary indexes
+ * ---------------------------------------------------------------------
+ */
+
+/* Does attribute name (of len bytes) belong to the key attribute a? */
+static bool
+name_is_len(const char *name, int len, const DdbKeyAttr *a)
+{
+	return len == a->namelen && memcmp(name, a->name, len) == 0;
+}
+
 /*
- * Everything of a Query that needs the table, in DynamoDB's order: the
- * index, the start key and the key condition against the key schema, the
- * start key against the key condition, projection and filter paths.  Sets
- * up the range read.
+ * Does idx project attribute name (of len bytes)?  Every index projects
+ * the table's keys and its own; KEYS_ONLY nothing else, INCLUDE its
+ * NonKeyAttributes, ALL everything.
+ */
+static bool
+index_projects(const DdbTable *t, const DdbIndex *idx, const char *name, int len)
+{
+	ListCell   *lc;
+
+	if (idx->projection == DDB_PROJECTION_ALL)
+		return true;
+	if (name_is_len(name, len, &t->hash) ||
+		(t->has_range && name_is_len(name, len, &t->range)) ||
+		name_is_len(name, len, &idx->hash) ||
+		(idx->has_range && name_is_len(name, len, &idx->range)))
+		return true;
+	foreach(lc, idx->non_key_attributes)
+	{
+		const char *nka = (const char *) lfirst(lc);
+
+		if (strlen(nka) == (size_t) len && memcmp(nka, name, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The attributes among names (top-level names of an expression) that idx
+ * does not project, as DynamoDB lists them ("a, b"), or NULL when it
+ * projects them all.
+ */
+static char *
+unprojected_names(const DdbTable *t, const DdbIndex *idx, List *names)
+{
+	StringInfoData buf;
+	ListCell   *lc;
+
+	initStringInfo(&buf);
+	foreach(lc, names)
+	{
+		const char *name = (const char *) lfirst(lc);
+
+		if (!index_projects(t, idx, name, strlen(name)))
+			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", name);
+	}
+	return buf.len ? buf.data : NULL;
+}
+
+/* The index the request names: DynamoDB's errors for it, in its order. */
+static const DdbIndex *
+resolve_index(DdbTable *t, const ReadRequest *r)
+{
+	const DdbIndex *idx = NULL;
+	int			i;
+
+	for (i = 0; i < t->nindexes; i++)
+		if (strcmp(t->indexes[i].name, r->index_name) == 0)
+			idx = &t->indexes[i];
+	if (idx == NULL)
+	{
+		/* a Scan's start key is judged first (dynalite) */
+		if (!r->is_query && r->start_key != NULL)
+			ddb_validation_error(MSG_START_KEY_INVALID);
+		ddb_validation_error("The table does not have the specified index: %s", r->index_name);
+	}
+	/* where DynamoDB checks this relative to the next ones is (unconfirmed) */
+	if (!idx->active)
+		ddb_validation_error("Cannot read from backfilling global secondary index: %s", idx->name);
+	if (idx->global && r->consistent)
+		ddb_validation_error("Consistent reads are not supported on global secondary indexes");
+	return idx;
+}
+
+/* How many attributes a start key of idx has: its keys and the table's. */
+static int
+start_key_count(const DdbTable *t, const DdbIndex *idx)
+{
+	int			n = t->has_range ? 2 : 1;
+
+	if (!name_is_len(idx->hash.name, idx->hash.namelen, &t->hash) &&
+		!(t->has_range && name_is_len(idx->hash.name, idx->hash.namelen, &t->range)))
+		n++;
+	if (idx->has_range &&
+		!name_is_len(idx->range.name, idx->range.namelen, &t->hash) &&
+		!(t->has_range && name_is_len(idx->range.name, idx->range.namelen, &t->range)))
+		n++;
+	return n;
+}
+
+/*
+ * The table key attributes of an index start key: missing or mistyped is
+ * "The provided starting key is invalid: The provided key element does not
+ * match the schema".  Returns them in *sh and *sr.
  */
 static void
-prepare_query(DdbTable *t, const ReadRequest *r, DdbRangeRead *rr)
+check_table_start_parts(DdbTable *t, const DdbValue *start, const DdbValue **sh,
+						const DdbValue **sr)
+{
+	const char *prefix = MSG_START_KEY_INVALID ": ";
+	const char *mismatch = MSG_START_KEY_INVALID ": " DDB_MSG_KEY_SCHEMA_MISMATCH;
+
+	*sh = check_start_part(start, &t->hash, true, mismatch, prefix);
+	*sr = t->has_range ? check_start_part(start, &t->range, false, mismatch, prefix) : NULL;
+}
+
+/*
+ * What an index read may return and must read, in DynamoDB's order: Select
+ * ALL_ATTRIBUTES needs a GSI that projects everything; a GSI cannot read
+ * attributes it does not project, neither in the filter nor in the
+ * projection, while an LSI fetches them from the table (and the read is
+ * then charged to the table too).  Sets the request's index flags.
+ */
+static void
+check_index_projection(DdbTable *t, const DdbIndex *idx, ReadRequest *r)
+{
+	bool		all_attributes = r->select != NULL &&
+		strcmp(r->select, "ALL_ATTRIBUTES") == 0;
+	char	   *missing;
+
+	r->index = idx;
+	if (idx->projection == DDB_PROJECTION_ALL)
+		return;
+	if (all_attributes && idx->global)
+		ddb_validation_error(DDB_MSG_PARAM_INVALID "Select type ALL_ATTRIBUTES is not supported for global secondary index %s because its projection type is not ALL",
+							 idx->name);
+
+	/*
+	 * The two texts are DynamoDB's for one attribute; the separator of
+	 * several and the order of the two checks are (unconfirmed).
+	 */
+	if (r->filter &&
+		(missing = unprojected_names(t, idx, DdbExprTopLevelNames(r->filter))) != NULL)
+	{
+		if (idx->global)
+			ddb_validation_error(DDB_MSG_PARAM_INVALID "Secondary index %s does not project one or more filter attributes: [%s]",
+								 idx->name, missing);
+		r->fetch_filter = true;
+	}
+	if (r->projection &&
+		(missing = unprojected_names(t, idx, DdbExprTopLevelNames(r->projection))) != NULL)
+	{
+		if (idx->global)
+			ddb_validation_error(DDB_MSG_PARAM_INVALID "Global secondary index %s does not project [%s]",
+								 idx->name, missing);
+		r->fetch_output = true;
+	}
+	if (all_attributes)
+		r->fetch_output = true;
+	r->project_output = r->projection == NULL && !all_attributes;
+}
+
+/*
+ * Everything of a Query that needs the table, in DynamoDB's order: the
+ * index, the start key and the key condition against the key schema (the
+ * index's with IndexName), the start key against the key condition,
+ * projection and filter paths, what an index projects.  Sets up the range
+ * read.
+ */
+static void
+prepare_query(DdbTable *t, ReadRequest *r, DdbRangeRead *rr)
 {
 	const DdbValue *start = r->start_key;
+	const DdbIndex *idx = NULL;
+	const DdbKeyAttr *qh = &t->hash;	/* the key schema queried */
+	const DdbKeyAttr *qr = t->has_range ? &t->range : NULL;
 	const DdbValue *sh = NULL;
 	const DdbValue *sr = NULL;
+	const DdbValue *th = NULL;
+	const DdbValue *tr = NULL;
 	DdbKeyCondition kc;
 	bytea	   *lower;
 	bytea	   *upper;
 	List	   *names;
 
 	if (r->index_name != NULL)
-		ddb_validation_error("The table does not have the specified index: %s", r->index_name);
+	{
+		idx = resolve_index(t, r);
+		qh = &idx->hash;
+		qr = idx->has_range ? &idx->range : NULL;
+	}
 
 	/*
 	 * The start key's key attributes are checked one by one around the key
 	 * condition's schema checks: the partition key first, then the
-	 * condition, then the sort key.  (DynamoDB interleaves the sort key's
-	 * start key and condition checks finer than this.)
+	 * condition, then the sort key, then (for an index) the table's keys.
+	 * (DynamoDB interleaves the sort key's start key and condition checks
+	 * finer than this.)
 	 */
 	if (start)
 	{
-		if (start->u.map.count != (t->has_range ? 2 : 1))
+		if (start->u.map.count != (idx ? start_key_count(t, idx) : (t->has_range ? 2 : 1)))
 			ddb_validation_error(MSG_START_KEY_INVALID);
-		sh = check_start_part(start, &t->hash, true, MSG_START_KEY_INVALID, "");
+		sh = check_start_part(start, qh, true, MSG_START_KEY_INVALID, "");
 	}
-	DdbExprKeyCondition(r->key_condition, t->hash.name, t->hash.type,
-						t->has_range ? t->range.name : NULL,
-						t->has_range ? t->range.type : DDB_S, &kc);
-	if (start && t->has_range)
-		sr = check_start_part(start, &t->range, false, MSG_START_KEY_INVALID, "");
+	DdbExprKeyCondition(r->key_condition, qh->name, qh->type,
+						qr ? qr->name : NULL, qr ? qr->type : DDB_S, &kc);
+	if (start && qr)
+		sr = check_start_part(start, qr, false, MSG_START_KEY_INVALID, "");
+	if (start && idx)
+		check_table_start_parts(t, start, &th, &tr);
 	if (start)
 	{
 		bool		same_partition = DdbValueEquals(sh, kc.hash_value);
@@ -593,67 +788,101 @@ prepare_query(DdbTable *t, const ReadRequest *r, DdbRangeRead *rr)
 	check_nested_key_paths(t, r->projection);
 	if (r->filter)
 	{
+		/* the key attributes of the key schema queried */
 		names = DdbExprTopLevelNames(r->filter);
-		if (list_has_key(names, &t->hash))
+		if (list_has_key(names, qh))
 			ddb_validation_error("Filter Expression can only contain non-primary key attributes: Primary key attribute: %s",
-								 t->hash.name);
-		if (t->has_range && list_has_key(names, &t->range))
+								 qh->name);
+		if (qr && list_has_key(names, qr))
 			ddb_validation_error("Filter Expression can only contain non-primary key attributes: Primary key attribute: %s",
-								 t->range.name);
+								 qr->name);
 	}
+	if (idx)
+		check_index_projection(t, idx, r);
 
 	range_bounds(&kc, &lower, &upper);
-	DdbRangeInitQuery(rr, t, DdbEncodeKey(kc.hash_value), lower, upper, r->forward);
-	if (start)
+	if (idx == NULL)
 	{
-		DdbKey		key;
+		DdbRangeInitQuery(rr, t, DdbEncodeKey(kc.hash_value), lower, upper, r->forward);
+		if (start)
+		{
+			DdbKey		key;
 
-		key.pk = DdbEncodeKey(sh);
-		key.sk = sr ? DdbEncodeKey(sr) : NULL;
-		DdbRangeStartAfter(rr, &key);
+			key.pk = DdbEncodeKey(sh);
+			key.sk = sr ? DdbEncodeKey(sr) : NULL;
+			DdbRangeStartAfter(rr, &key);
+		}
+	}
+	else
+	{
+		DdbRangeInitIndexQuery(rr, t, idx, DdbEncodeKey(kc.hash_value), lower, upper,
+							   r->forward);
+		if (start)
+		{
+			DdbKey		key;
+
+			key.pk = DdbEncodeKey(th);
+			key.sk = tr ? DdbEncodeKey(tr) : NULL;
+			DdbRangeStartAfterIndex(rr, &key, DdbEncodeKey(sh), sr ? DdbEncodeKey(sr) : NULL);
+		}
 	}
 }
 
 /*
  * Everything of a Scan that needs the table: the index, the start key
- * (schema, then segment), projection and filter paths.  Sets up the range
- * read.
+ * (schema, then segment), projection and filter paths, what an index
+ * projects.  Sets up the range read.
  */
 static void
-prepare_scan(DdbTable *t, const ReadRequest *r, DdbRangeRead *rr)
+prepare_scan(DdbTable *t, ReadRequest *r, DdbRangeRead *rr)
 {
 	const DdbValue *start = r->start_key;
 	int32		total = r->has_total ? (int32) r->total_segments : 1;
 	int32		segment = r->has_segment ? (int32) r->segment : 0;
+	const DdbIndex *idx = NULL;
+	const DdbValue *sih = NULL;
+	const DdbValue *sir = NULL;
 
 	if (r->index_name != NULL)
 	{
+		idx = resolve_index(t, r);
 		if (start)
-			ddb_validation_error(MSG_START_KEY_INVALID);
-		ddb_validation_error("The table does not have the specified index: %s", r->index_name);
+		{
+			if (start->u.map.count != start_key_count(t, idx))
+				ddb_validation_error(MSG_START_KEY_INVALID);
+			sih = check_start_part(start, &idx->hash, true, MSG_START_KEY_INVALID, "");
+			if (idx->has_range)
+				sir = check_start_part(start, &idx->range, false, MSG_START_KEY_INVALID, "");
+		}
+		check_index_projection(t, idx, r);
+		DdbRangeInitIndexScan(rr, t, idx, segment, total);
 	}
+	else
+		DdbRangeInitScan(rr, t, segment, total);
 
-	DdbRangeInitScan(rr, t, segment, total);
 	if (start)
 	{
-		const char *prefix = MSG_START_KEY_INVALID ": ";
 		const char *mismatch = MSG_START_KEY_INVALID ": " DDB_MSG_KEY_SCHEMA_MISMATCH;
 		const DdbValue *sh;
-		const DdbValue *sr = NULL;
+		const DdbValue *sr;
 		DdbKey		key;
+		bytea	   *part;
 
-		if (start->u.map.count != (t->has_range ? 2 : 1))
+		if (idx == NULL && start->u.map.count != (t->has_range ? 2 : 1))
 			ddb_validation_error("%s", mismatch);
-		sh = check_start_part(start, &t->hash, true, mismatch, prefix);
-		if (t->has_range)
-			sr = check_start_part(start, &t->range, false, mismatch, prefix);
+		check_table_start_parts(t, start, &sh, &sr);
 		key.pk = DdbEncodeKey(sh);
 		key.sk = sr ? DdbEncodeKey(sr) : NULL;
+		/* the segment of an index entry is that of its index partition key */
+		part = idx ? DdbEncodeKey(sih) : key.pk;
 		if (total > 1 &&
-			DdbKeySegment(VARDATA(key.pk), VARSIZE(key.pk) - VARHDRSZ, total) != segment)
+			DdbKeySegment(VARDATA(part), VARSIZE(part) - VARHDRSZ, total) != segment)
 			ddb_validation_error(MSG_START_KEY_INVALID ": Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: %d Segment: %d",
 								 total, segment);
-		DdbRangeStartAfter(rr, &key);
+		if (idx)
+			DdbRangeStartAfterIndex(rr, &key, part, sir ? DdbEncodeKey(sir) : NULL);
+		else
+			DdbRangeStartAfter(rr, &key);
 	}
 
 	check_nested_key_paths(t, r->projection);
@@ -679,6 +908,35 @@ key_map(DdbTable *t, const DdbKey *key)
 	return map;
 }
 
+/* Copy attribute a of item into map (unless there already). */
+static void
+copy_key_attr(DdbValue *map, const DdbValue *item, const DdbKeyAttr *a)
+{
+	DdbValue   *v = DdbMapGet(item, a->name, a->namelen);
+
+	if (v != NULL && DdbMapGet(map, a->name, a->namelen) == NULL)
+		DdbMapSet(map, a->name, a->namelen, DdbValueCopy(v));
+}
+
+/*
+ * The LastEvaluatedKey of an index entry: the table's key attributes and
+ * the index's, taken from the item.
+ */
+static DdbValue *
+index_key_map(DdbTable *t, const DdbIndex *idx, Jsonb *jb)
+{
+	DdbValue   *item = DdbItemFromJsonb(jb);
+	DdbValue   *map = DdbValueMakeMap();
+
+	copy_key_attr(map, item, &t->hash);
+	if (t->has_range)
+		copy_key_attr(map, item, &t->range);
+	copy_key_attr(map, item, &idx->hash);
+	if (idx->has_range)
+		copy_key_attr(map, item, &idx->range);
+	return map;
+}
+
 /* A copy of a Jsonb in CurrentMemoryContext. */
 static Jsonb *
 copy_jsonb(const Jsonb *j)
@@ -689,24 +947,50 @@ copy_jsonb(const Jsonb *j)
 	return copy;
 }
 
+/* The attributes of item that idx projects (sharing their values). */
+static DdbValue *
+index_entry(const DdbTable *t, const DdbIndex *idx, const DdbValue *item)
+{
+	DdbValue   *entry = DdbValueMakeMap();
+	int			i;
+
+	for (i = 0; i < item->u.map.count; i++)
+	{
+		const DdbMapEntry *e = &item->u.map.entries[i];
+
+		if (index_projects(t, idx, e->name, e->namelen))
+			DdbMapSet(entry, e->name, e->namelen, e->value);
+	}
+	return entry;
+}
+
 /*
- * Filter and project row i of the current batch.  Returns whether the item
- * passes the filter, and in *out the item to return (NULL for Select
- * COUNT), allocated in CurrentMemoryContext; scratch work goes to rowcxt.
+ * Read row i of the current batch: filter and project it.  Returns whether
+ * the item passes the filter; *out gets the item to return (NULL for
+ * Select COUNT), allocated in CurrentMemoryContext, *size the size read
+ * (the item's, or the size of the index entry of an index that does not
+ * project everything), and *fetched whether an LSI read had to fetch the
+ * whole item from the table.  Scratch work goes to rowcxt.
  */
 static bool
-evaluate_row(const ReadRequest *r, DdbRangeRead *rr, int i, MemoryContext rowcxt,
-			 Jsonb **out)
+read_row(const ReadRequest *r, DdbRangeRead *rr, int i, MemoryContext rowcxt,
+		 Jsonb **out, int64 *size, bool *fetched)
 {
+	const DdbIndex *idx = r->index;
+	bool		partial = idx != NULL && idx->projection != DDB_PROJECTION_ALL;
 	MemoryContext pagecxt;
 	Jsonb	   *jb;
 	DdbValue   *item = NULL;
-	DdbValue   *projected = NULL;
+	DdbValue   *entry = NULL;
+	DdbValue   *result = NULL;
 	bool		keep = true;
 
 	*out = NULL;
-	if (r->filter == NULL && r->projection == NULL)
+	*size = DdbRangeRowSize(rr, i);
+	*fetched = false;
+	if (!partial && r->filter == NULL && r->projection == NULL)
 	{
+		/* Select COUNT never looks at the item */
 		if (!r->count_only)
 			*out = DdbRangeRowItem(rr, i);
 		return true;
@@ -714,27 +998,35 @@ evaluate_row(const ReadRequest *r, DdbRangeRead *rr, int i, MemoryContext rowcxt
 
 	pagecxt = MemoryContextSwitchTo(rowcxt);
 	jb = DdbRangeRowItem(rr, i);
-	if (r->filter)
-	{
+	if (partial || r->filter || (!r->count_only && r->projection))
 		item = DdbItemFromJsonb(jb);
-		keep = DdbExprEvalCondition(r->filter, item);
-	}
-	if (keep && !r->count_only && r->projection)
+	if (partial)
 	{
-		if (item == NULL)
-			item = DdbItemFromJsonb(jb);
-		projected = DdbExprProject(r->projection, item);
+		entry = index_entry(rr->table, idx, item);
+		*size = DdbItemSize(entry);
+	}
+	/* what the filter or projection reads is in the entry, or was fetched */
+	if (r->filter)
+		keep = DdbExprEvalCondition(r->filter, item);
+	*fetched = r->fetch_filter || (keep && !r->count_only && r->fetch_output);
+	if (keep && !r->count_only)
+	{
+		if (r->projection)
+			result = DdbExprProject(r->projection, item);
+		else if (partial && r->project_output)
+			result = entry;
 	}
 	MemoryContextSwitchTo(pagecxt);
 
 	if (keep && !r->count_only)
-		*out = projected ? DdbItemToJsonb(projected) : copy_jsonb(jb);
+		*out = result ? DdbItemToJsonb(result) : copy_jsonb(jb);
 	return keep;
 }
 
 /*
  * Read one page: rows in key order until Limit rows or PAGE_BYTES of item
- * data have been read or the range is exhausted; filter and project them.
+ * (or index entry) data have been read or the range is exhausted; filter
+ * and project them.
  */
 static void
 read_items(const ReadRequest *r, DdbRangeRead *rr, ReadPage *page)
@@ -742,7 +1034,6 @@ read_items(const ReadRequest *r, DdbRangeRead *rr, ReadPage *page)
 	MemoryContext rowcxt = AllocSetContextCreate(CurrentMemoryContext, "ddb_emul row",
 												 ALLOCSET_DEFAULT_SIZES);
 	int64		limit = r->has_limit ? r->limit : PG_INT64_MAX;
-	bool		need_item = !r->count_only || r->filter != NULL;
 	int			batch = FIRST_BATCH_ROWS;
 
 	for (;;)
@@ -755,22 +1046,31 @@ read_items(const ReadRequest *r, DdbRangeRead *rr, ReadPage *page)
 		for (i = 0; i < n && !stop; i++)
 		{
 			Jsonb	   *out = NULL;
+			int64		size;
+			bool		fetched;
 
 			page->scanned++;
-			page->bytes += DdbRangeRowSize(rr, i);
-			/* Select COUNT without a filter never looks at the item */
-			if (!need_item || evaluate_row(r, rr, i, rowcxt, &out))
+			if (read_row(r, rr, i, rowcxt, &out, &size, &fetched))
 				page->count++;
+			page->bytes += size;
+			if (fetched)
+				page->table_bytes += DdbRangeRowSize(rr, i);
 			if (out != NULL)
 				page->items = lappend(page->items, out);
 			MemoryContextReset(rowcxt);
 
 			if (page->scanned >= limit || page->bytes >= PAGE_BYTES)
 			{
-				DdbKey		last;
+				if (r->index != NULL)
+					page->last_key = index_key_map(rr->table, r->index,
+												   DdbRangeRowItem(rr, i));
+				else
+				{
+					DdbKey		last;
 
-				DdbRangeRowKey(rr, i, &last);
-				page->last_key = key_map(rr->table, &last);
+					DdbRangeRowKey(rr, i, &last);
+					page->last_key = key_map(rr->table, &last);
+				}
 				stop = true;
 			}
 		}
@@ -806,11 +1106,77 @@ read_page(JsonbContainer *req, bool is_query, ReadPage *page)
 
 	memset(page, 0, sizeof(*page));
 	page->table = t;
+	page->index = r.index;
 	page->count_only = r.count_only;
 	page->capacity = DdbCapacityModeFromString(r.return_capacity);
 	read_items(&r, &rr, page);
 	/* one rounding over everything read, filtered items included */
 	page->units = DdbReadUnits(page->bytes, r.consistent);
+	/* and one over the items an LSI read fetched from the table (unconfirmed) */
+	if (page->table_bytes > 0)
+		page->table_units = DdbReadUnits(page->table_bytes, r.consistent);
+}
+
+/* Push a number of capacity units (a multiple of 0.5) as a member. */
+static void
+push_units(JsonbParseState **ps, const char *key, double units)
+{
+	char		buf[64];
+
+	snprintf(buf, sizeof(buf), "%.1f", units);
+	DdbPushNumeric(ps, key, DirectFunctionCall3(numeric_in, CStringGetDatum(buf),
+												ObjectIdGetDatum(InvalidOid),
+												Int32GetDatum(-1)));
+}
+
+/* Push {"CapacityUnits": units, "ReadCapacityUnits": units} as member key. */
+static void
+push_capacity_object(JsonbParseState **ps, const char *key, double units)
+{
+	DdbPushKey(ps, key);
+	pushJsonbValue(ps, WJB_BEGIN_OBJECT, NULL);
+	push_units(ps, "CapacityUnits", units);
+	push_units(ps, "ReadCapacityUnits", units);
+	pushJsonbValue(ps, WJB_END_OBJECT, NULL);
+}
+
+/*
+ * Push the ConsumedCapacity member of a page.  An index read is charged to
+ * the index (and an LSI's fetches to the table); with INDEXES the answer
+ * breaks the total down, as DynamoDB does:
+ *
+ *	{"TableName": t, "CapacityUnits": x + y, "ReadCapacityUnits": x + y,
+ *	 "Table": {"CapacityUnits": y, ...},
+ *	 "GlobalSecondaryIndexes": {"<i>": {"CapacityUnits": x, ...}}}
+ *
+ * (LocalSecondaryIndexes for an LSI; y is 0 unless an LSI fetched items.)
+ */
+static void
+push_page_capacity(JsonbParseState **ps, const ReadPage *page)
+{
+	double		total = page->units + page->table_units;
+
+	if (page->index == NULL)
+	{
+		DdbPushCapacityMember(ps, page->capacity, page->table->name, page->units, true);
+		return;
+	}
+	if (page->capacity == DDB_CAPACITY_NONE)
+		return;
+	DdbPushKey(ps, "ConsumedCapacity");
+	pushJsonbValue(ps, WJB_BEGIN_OBJECT, NULL);
+	DdbPushCString(ps, "TableName", page->table->name);
+	push_units(ps, "CapacityUnits", total);
+	push_units(ps, "ReadCapacityUnits", total);
+	if (page->capacity == DDB_CAPACITY_INDEXES)
+	{
+		push_capacity_object(ps, "Table", page->table_units);
+		DdbPushKey(ps, page->index->global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+		pushJsonbValue(ps, WJB_BEGIN_OBJECT, NULL);
+		push_capacity_object(ps, page->index->name, page->units);
+		pushJsonbValue(ps, WJB_END_OBJECT, NULL);
+	}
+	pushJsonbValue(ps, WJB_END_OBJECT, NULL);
 }
 
 /* The response body of a page. */
@@ -836,7 +1202,7 @@ page_response(ReadPage *page)
 		DdbPushKey(&ps, "LastEvaluatedKey");
 		DdbItemPush(&ps, page->last_key);
 	}
-	DdbPushCapacityMember(&ps, page->capacity, page->table->name, page->units, true);
+	push_page_capacity(&ps, page);
 	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
 }
 
