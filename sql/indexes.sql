@@ -62,6 +62,22 @@ SELECT count(*) AS in_by_status FROM ddb_data."App" WHERE ddb.index_key(item, 's
 SELECT table_name, jsonb_array_length(global_indexes) AS gsis, jsonb_array_length(local_indexes) AS lsis
   FROM ddb.tables;
 
+-- ReturnConsumedCapacity INDEXES counts index writes: a new entry, a changed
+-- projection, a changed index key (delete + put), an unchanged index (absent).
+SELECT ddb.put_item('{"TableName": "App", "ReturnConsumedCapacity": "INDEXES",
+  "Item": {"pk": {"S": "cap"}, "sk": {"S": "c1"}, "status": {"S": "NEW"}, "at": {"N": "1"}}}') -> 'ConsumedCapacity';
+SELECT ddb.update_item('{"TableName": "App", "ReturnConsumedCapacity": "INDEXES",
+  "Key": {"pk": {"S": "cap"}, "sk": {"S": "c1"}}, "UpdateExpression": "SET #n = :n",
+  "ExpressionAttributeNames": {"#n": "name"}, "ExpressionAttributeValues": {":n": {"S": "x"}}}') -> 'ConsumedCapacity';
+SELECT ddb.update_item('{"TableName": "App", "ReturnConsumedCapacity": "INDEXES",
+  "Key": {"pk": {"S": "cap"}, "sk": {"S": "c1"}}, "UpdateExpression": "SET #s = :s",
+  "ExpressionAttributeNames": {"#s": "status"}, "ExpressionAttributeValues": {":s": {"S": "DONE"}}}') -> 'ConsumedCapacity';
+SELECT ddb.update_item('{"TableName": "App", "ReturnConsumedCapacity": "TOTAL",
+  "Key": {"pk": {"S": "cap"}, "sk": {"S": "c1"}}, "UpdateExpression": "SET misc = :o",
+  "ExpressionAttributeValues": {":o": {"S": "y"}}}') -> 'ConsumedCapacity';
+SELECT ddb.delete_item('{"TableName": "App", "ReturnConsumedCapacity": "INDEXES",
+  "Key": {"pk": {"S": "cap"}, "sk": {"S": "c1"}}}') -> 'ConsumedCapacity';
+
 -- ddb.index_key on odd input.
 SELECT ddb.index_key('{"a": {"S": "x"}}', 'a', 'N') IS NULL AS wrong_type,
        ddb.index_key('{"a": {"S": ""}}', 'a', 'S') IS NULL AS empty,

@@ -222,8 +222,10 @@ plan_sql(DdbTable *t, AccessPlan which, int *nargs, Oid *argtypes)
 							k + 1, k + 2, keycols);
 		case PLAN_REPLACE:
 			*nargs = k + 2;
-			return psprintf("UPDATE %s SET item = $%d, size = $%d WHERE %s",
-							rel, k + 1, k + 2, pred);
+			/* An identical item is not rewritten (see PLAN_UPSERT). */
+			return psprintf("UPDATE %s SET item = $%d, size = $%d WHERE %s"
+							" AND item IS DISTINCT FROM $%d",
+							rel, k + 1, k + 2, pred, k + 1);
 		case PLAN_DELETE:
 			*nargs = k;
 			return psprintf("DELETE FROM %s WHERE %s", rel, pred);

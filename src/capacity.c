@@ -15,6 +15,7 @@
 #include "utils/numeric.h"
 
 #include "capacity.h"
+#include "catalog.h"
 #include "request.h"
 
 DdbCapacityMode
@@ -84,4 +85,64 @@ DdbPushCapacityMember(JsonbParseState **ps, DdbCapacityMode mode,
 		return;
 	DdbPushKey(ps, "ConsumedCapacity");
 	DdbPushCapacity(ps, mode, table, units, read);
+}
+
+/*
+ * Push "ConsumedCapacity" for an operation that used table_units on table
+ * t and index_units[i] on its index i (index_units may be NULL): TOTAL
+ * reports the sum, INDEXES also "Table" and each index with units, under
+ * "GlobalSecondaryIndexes" / "LocalSecondaryIndexes".
+ */
+void
+DdbPushCapacityMemberWithIndexes(JsonbParseState **ps, DdbCapacityMode mode,
+								 const DdbTable *t, double table_units,
+								 const double *index_units, bool read)
+{
+	const char *kind = read ? "ReadCapacityUnits" : "WriteCapacityUnits";
+	double		total = table_units;
+	int			i;
+	int			pass;
+
+	if (mode == DDB_CAPACITY_NONE)
+		return;
+	for (i = 0; index_units && i < t->nindexes; i++)
+		total += index_units[i];
+	DdbPushKey(ps, "ConsumedCapacity");
+	pushJsonbValue(ps, WJB_BEGIN_OBJECT, NULL);
+	DdbPushCString(ps, "TableName", t->name);
+	push_units(ps, "CapacityUnits", total);
+	push_units(ps, kind, total);
+	if (mode == DDB_CAPACITY_INDEXES)
+	{
+		DdbPushKey(ps, "Table");
+		pushJsonbValue(ps, WJB_BEGIN_OBJECT, NULL);
+		push_units(ps, "CapacityUnits", table_units);
+		push_units(ps, kind, table_units);
+		pushJsonbValue(ps, WJB_END_OBJECT, NULL);
+		for (pass = 0; pass < 2 && index_units; pass++)
+		{
+			bool		global = (pass == 0);
+			bool		opened = false;
+
+			for (i = 0; i < t->nindexes; i++)
+			{
+				if (t->indexes[i].global != global || index_units[i] <= 0)
+					continue;
+				if (!opened)
+				{
+					DdbPushKey(ps, global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes");
+					pushJsonbValue(ps, WJB_BEGIN_OBJECT, NULL);
+					opened = true;
+				}
+				DdbPushKey(ps, t->indexes[i].name);
+				pushJsonbValue(ps, WJB_BEGIN_OBJECT, NULL);
+				push_units(ps, "CapacityUnits", index_units[i]);
+				push_units(ps, kind, index_units[i]);
+				pushJsonbValue(ps, WJB_END_OBJECT, NULL);
+			}
+			if (opened)
+				pushJsonbValue(ps, WJB_END_OBJECT, NULL);
+		}
+	}
+	pushJsonbValue(ps, WJB_END_OBJECT, NULL);
 }

@@ -47,4 +47,14 @@ extern void DdbPushCapacity(JsonbParseState **ps, DdbCapacityMode mode,
 extern void DdbPushCapacityMember(JsonbParseState **ps, DdbCapacityMode mode,
 								  const char *table, double units, bool read);
 
+struct DdbTable;
+
+/*
+ * The same for an operation on table t that also used index_units[i]
+ * (NULL: none) on its secondary index i.
+ */
+extern void DdbPushCapacityMemberWithIndexes(JsonbParseState **ps, DdbCapacityMode mode,
+											 const struct DdbTable *t, double table_units,
+											 const double *index_units, bool read);
+
 #endif							/* DDB_CAPACITY_H */

@@ -22,6 +22,7 @@
 #include "utils/builtins.h"
 #include "utils/jsonb.h"
 
+#include "capacity.h"
 #include "catalog.h"
 #include "ddb_emul.h"
 #include "indexes.h"
@@ -779,4 +780,126 @@ ddb_index_key(PG_FUNCTION_ARGS)
 	else
 		dv = DdbValueMakeString(t, v->val.string.val, v->val.string.len);
 	PG_RETURN_BYTEA_P(DdbEncodeKey(dv));
+}
+
+/* ---------------------------------------------------------------------
+ * Index entries
+ * ---------------------------------------------------------------------
+ */
+
+static bool
+attr_is(const char *name, int len, const DdbKeyAttr *a)
+{
+	return a->namelen == len && memcmp(a->name, name, len) == 0;
+}
+
+/*
+ * Does idx project attribute name (of len bytes)?  Every index projects
+ * the table's keys and its own; KEYS_ONLY nothing else, INCLUDE its
+ * NonKeyAttributes, ALL everything.
+ */
+bool
+DdbIndexProjects(const DdbTable *t, const DdbIndex *idx, const char *name, int len)
+{
+	ListCell   *lc;
+
+	if (idx->projection == DDB_PROJECTION_ALL)
+		return true;
+	if (attr_is(name, len, &t->hash) ||
+		(t->has_range && attr_is(name, len, &t->range)) ||
+		attr_is(name, len, &idx->hash) ||
+		(idx->has_range && attr_is(name, len, &idx->range)))
+		return true;
+	foreach(lc, idx->non_key_attributes)
+	{
+		const char *nka = (const char *) lfirst(lc);
+
+		if (strlen(nka) == (size_t) len && memcmp(nka, name, len) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The attributes of item that idx projects (sharing their values). */
+DdbValue *
+DdbIndexEntry(const DdbTable *t, const DdbIndex *idx, const DdbValue *item)
+{
+	DdbValue   *entry = DdbValueMakeMap();
+	int			i;
+
+	for (i = 0; i < item->u.map.count; i++)
+	{
+		const DdbMapEntry *e = &item->u.map.entries[i];
+
+		if (DdbIndexProjects(t, idx, e->name, e->namelen))
+			DdbMapSet(entry, e->name, e->namelen, e->value);
+	}
+	return entry;
+}
+
+/* Is item (NULL: none) in idx, i.e. does it hold its key attributes? */
+static bool
+in_index(const DdbIndex *idx, const DdbValue *item)
+{
+	const DdbKeyAttr *keys[2] = {&idx->hash, idx->has_range ? &idx->range : NULL};
+	int			i;
+
+	if (item == NULL)
+		return false;
+	for (i = 0; i < 2 && keys[i]; i++)
+	{
+		const DdbValue *v = DdbMapGet(item, keys[i]->name, keys[i]->namelen);
+
+		if (v == NULL || v->type != keys[i]->type ||
+			((v->type == DDB_S || v->type == DDB_B) && v->u.str.len == 0))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * Write units each index of t consumes when an item changes from old_item
+ * to new_item (either NULL for none): a new entry is a put, a vanished one
+ * a delete, a changed index key both, changed projected attributes one
+ * write of the larger entry, nothing changed nothing.  Fills units[i] for
+ * every index i; returns how many indexes were written.
+ */
+int
+DdbIndexWriteUnits(const DdbTable *t, const DdbValue *old_item,
+				   const DdbValue *new_item, double *units)
+{
+	int			i;
+	int			written = 0;
+
+	for (i = 0; i < t->nindexes; i++)
+	{
+		const DdbIndex *idx = &t->indexes[i];
+		DdbValue   *o = in_index(idx, old_item) ? DdbIndexEntry(t, idx, old_item) : NULL;
+		DdbValue   *n = in_index(idx, new_item) ? DdbIndexEntry(t, idx, new_item) : NULL;
+		double		u = 0;
+
+		if (o && n)
+		{
+			const DdbKeyAttr *keys[2] = {&idx->hash, idx->has_range ? &idx->range : NULL};
+			bool		key_changed = false;
+			int			k;
+
+			for (k = 0; k < 2 && keys[k]; k++)
+				if (!DdbValueEquals(DdbMapGet(o, keys[k]->name, keys[k]->namelen),
+									DdbMapGet(n, keys[k]->name, keys[k]->namelen)))
+					key_changed = true;
+			if (key_changed)
+				u = DdbWriteUnits(DdbItemSize(o)) + DdbWriteUnits(DdbItemSize(n));
+			else if (!DdbValueEquals(o, n))
+				u = DdbWriteUnits(Max(DdbItemSize(o), DdbItemSize(n)));
+		}
+		else if (o)
+			u = DdbWriteUnits(DdbItemSize(o));
+		else if (n)
+			u = DdbWriteUnits(DdbItemSize(n));
+		units[i] = u;
+		if (u > 0)
+			written++;
+	}
+	return written;
 }

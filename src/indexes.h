@@ -109,4 +109,18 @@ extern void DdbPushIndexDescriptions(JsonbParseState **ps, const struct DdbTable
 extern void DdbCheckIndexKeys(const struct DdbTable *t, const DdbValue *item,
 							  bool from_update);
 
+/* Does idx project attribute name?  The projected attributes of item. */
+extern bool DdbIndexProjects(const struct DdbTable *t, const DdbIndex *idx,
+							 const char *name, int len);
+extern DdbValue *DdbIndexEntry(const struct DdbTable *t, const DdbIndex *idx,
+							   const DdbValue *item);
+
+/*
+ * Write units each index consumes when an item goes from old_item to
+ * new_item (NULL: none); units has t->nindexes slots.  Returns how many
+ * indexes were written.
+ */
+extern int	DdbIndexWriteUnits(const struct DdbTable *t, const DdbValue *old_item,
+							   const DdbValue *new_item, double *units);
+
 #endif							/* DDB_INDEXES_H */

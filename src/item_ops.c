@@ -403,9 +403,11 @@ DdbWriteOpUnits(const DdbWriteOp *op)
 
 Jsonb *
 DdbAttributesResponse(const DdbValue *item, int capacity_mode,
-					  const char *table, double units)
+					  const DdbTable *t, const DdbValue *old_item,
+					  const DdbValue *new_item, double units)
 {
 	JsonbParseState *ps = NULL;
+	double	   *index_units = NULL;
 
 	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
 	if (item != NULL)
@@ -413,7 +415,13 @@ DdbAttributesResponse(const DdbValue *item, int capacity_mode,
 		DdbPushKey(&ps, "Attributes");
 		DdbItemPush(&ps, item);
 	}
-	DdbPushCapacityMember(&ps, (DdbCapacityMode) capacity_mode, table, units, false);
+	if (capacity_mode != DDB_CAPACITY_NONE && t->nindexes > 0)
+	{
+		index_units = palloc0(sizeof(double) * t->nindexes);
+		DdbIndexWriteUnits(t, old_item, new_item, index_units);
+	}
+	DdbPushCapacityMemberWithIndexes(&ps, (DdbCapacityMode) capacity_mode, t, units,
+									 index_units, false);
 	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
 }
 
@@ -476,7 +484,8 @@ DdbPutItem(JsonbContainer *req)
 	DdbPerformWrite(&op);
 	return DdbAttributesResponse(r.return_values && strcmp(r.return_values, "ALL_OLD") == 0 ?
 								 op.old_item : NULL,
-								 capacity, op.table->name, DdbWriteOpUnits(&op));
+								 capacity, op.table, op.old_item, op.new_item,
+								 DdbWriteOpUnits(&op));
 }
 
 /* ---------------------------------------------------------------------
@@ -599,13 +608,16 @@ DdbDeleteItem(JsonbContainer *req)
 		int32		old_size = 0;
 		bool		need_old = all_old || capacity != DDB_CAPACITY_NONE;
 
+		DdbValue   *old_item;
+
 		DdbAccessDelete(op.table, &op.key, need_old ? &old : NULL, &old_size);
-		return DdbAttributesResponse(all_old && old ? DdbItemFromJsonb(old) : NULL,
-									 capacity, op.table->name, DdbWriteUnits(old_size));
+		old_item = old ? DdbItemFromJsonb(old) : NULL;
+		return DdbAttributesResponse(all_old ? old_item : NULL, capacity, op.table,
+									 old_item, NULL, DdbWriteUnits(old_size));
 	}
 	DdbPerformWrite(&op);
-	return DdbAttributesResponse(all_old ? op.old_item : NULL,
-								 capacity, op.table->name, DdbWriteOpUnits(&op));
+	return DdbAttributesResponse(all_old ? op.old_item : NULL, capacity, op.table,
+								 op.old_item, op.new_item, DdbWriteOpUnits(&op));
 }
 
 /* ---------------------------------------------------------------------
@@ -674,5 +686,5 @@ DdbUpdateItem(JsonbContainer *req)
 		result = op.updated_old;
 	else if (strcmp(rv, "UPDATED_NEW") == 0)
 		result = op.updated_new;
-	return DdbAttributesResponse(result, capacity, op.table->name, units);
+	return DdbAttributesResponse(result, capacity, op.table, op.old_item, op.new_item, units);
 }

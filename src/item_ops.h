@@ -84,8 +84,12 @@ extern double DdbWriteOpUnits(const DdbWriteOp *op);
 /* Validate an Item/Key map member of a request (NULL when absent). */
 extern DdbValue *DdbReadItemMember(JsonbContainer *req, const char *member);
 
-/* {"Attributes": item} or {} when item is NULL, plus ConsumedCapacity. */
+/*
+ * {"Attributes": item} or {} when item is NULL, plus ConsumedCapacity of
+ * units on table t and, for its indexes, of the change old_item -> new_item.
+ */
 extern Jsonb *DdbAttributesResponse(const DdbValue *item, int capacity_mode,
-									const char *table, double units);
+									const DdbTable *t, const DdbValue *old_item,
+									const DdbValue *new_item, double units);
 
 #endif							/* DDB_ITEM_OPS_H */

@@ -566,32 +566,6 @@ name_is_len(const char *name, int len, const DdbKeyAttr *a)
 	return len == a->namelen && memcmp(name, a->name, len) == 0;
 }
 
-/*
- * Does idx project attribute name (of len bytes)?  Every index projects
- * the table's keys and its own; KEYS_ONLY nothing else, INCLUDE its
- * NonKeyAttributes, ALL everything.
- */
-static bool
-index_projects(const DdbTable *t, const DdbIndex *idx, const char *name, int len)
-{
-	ListCell   *lc;
-
-	if (idx->projection == DDB_PROJECTION_ALL)
-		return true;
-	if (name_is_len(name, len, &t->hash) ||
-		(t->has_range && name_is_len(name, len, &t->range)) ||
-		name_is_len(name, len, &idx->hash) ||
-		(idx->has_range && name_is_len(name, len, &idx->range)))
-		return true;
-	foreach(lc, idx->non_key_attributes)
-	{
-		const char *nka = (const char *) lfirst(lc);
-
-		if (strlen(nka) == (size_t) len && memcmp(nka, name, len) == 0)
-			return true;
-	}
-	return false;
-}
 
 /*
  * The attributes among names (top-level names of an expression) that idx
@@ -609,7 +583,7 @@ unprojected_names(const DdbTable *t, const DdbIndex *idx, List *names)
 	{
 		const char *name = (const char *) lfirst(lc);
 
-		if (!index_projects(t, idx, name, strlen(name)))
+		if (!DdbIndexProjects(t, idx, name, strlen(name)))
 			appendStringInfo(&buf, "%s%s", buf.len ? ", " : "", name);
 	}
 	return buf.len ? buf.data : NULL;
@@ -947,22 +921,6 @@ copy_jsonb(const Jsonb *j)
 	return copy;
 }
 
-/* The attributes of item that idx projects (sharing their values). */
-static DdbValue *
-index_entry(const DdbTable *t, const DdbIndex *idx, const DdbValue *item)
-{
-	DdbValue   *entry = DdbValueMakeMap();
-	int			i;
-
-	for (i = 0; i < item->u.map.count; i++)
-	{
-		const DdbMapEntry *e = &item->u.map.entries[i];
-
-		if (index_projects(t, idx, e->name, e->namelen))
-			DdbMapSet(entry, e->name, e->namelen, e->value);
-	}
-	return entry;
-}
 
 /*
  * Read row i of the current batch: filter and project it.  Returns whether
@@ -1002,7 +960,7 @@ read_row(const ReadRequest *r, DdbRangeRead *rr, int i, MemoryContext rowcxt,
 		item = DdbItemFromJsonb(jb);
 	if (partial)
 	{
-		entry = index_entry(rr->table, idx, item);
+		entry = DdbIndexEntry(rr->table, idx, item);
 		*size = DdbItemSize(entry);
 	}
 	/* what the filter or projection reads is in the entry, or was fetched */
