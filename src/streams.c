@@ -271,7 +271,7 @@ find_stream(const char *arn)
 	if (exec("SELECT stream_arn, table_name, stream_label, view_type, key_schema,"
 			 "  (extract(epoch FROM created_at) * 1000)::bigint, disabled_at IS NOT NULL,"
 			 "  ddb.stream_sequence_number(start_lsn, 0),"
-			 "  coalesce((SELECT max(seq)::text FROM ddb.stream_records r WHERE r.stream_arn = s.stream_arn),"
+			 "  coalesce((SELECT lpad(max(seq)::text, 31, '0') FROM ddb.stream_records r WHERE r.stream_arn = s.stream_arn),"
 			 "           ddb.stream_sequence_number(end_lsn, 0))"
 			 " FROM ddb.streams s WHERE stream_arn = $1",
 			 1, types, vals, NULL, false, SPI_OK_SELECT) == 0)
@@ -610,10 +610,16 @@ DdbGetRecords(JsonbContainer *req)
 
 	parse_iterator(iterator, &arn, &after, &issued_ms);
 	if (now_ms - issued_ms > ITERATOR_LIFETIME_SECONDS * 1000)
+	{
+		char	   *created;
+		char	   *now;
+
+		created = pstrdup(timestamptz_to_str((issued_ms - (int64) 946684800000) * 1000));
+		now = pstrdup(timestamptz_to_str(GetCurrentTimestamp()));
 		ddb_error(DDB_EX_EXPIRED_ITERATOR,
-				  "Iterator expired. The iterator was created at time %s while right now it is %s.",	/* (unconfirmed) */
-				  timestamptz_to_str((issued_ms - (int64) 946684800000) * 1000),
-				  timestamptz_to_str(GetCurrentTimestamp()));
+				  "Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of 900000 milliseconds.",	/* (unconfirmed) */
+				  created, now);
+	}
 	DdbStreamPump();
 	s = find_stream(arn);
 	if (s == NULL)
