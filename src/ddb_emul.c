@@ -13,6 +13,7 @@
 #include "utils/guc.h"
 
 #include "ddb_emul.h"
+#include "worker.h"
 
 PG_MODULE_MAGIC;
 
@@ -41,5 +42,6 @@ _PG_init(void)
 							   PGC_SUSET,
 							   0,
 							   NULL, NULL, NULL);
+	DdbWorkerInit();
 	MarkGUCPrefixReserved("ddb_emul");
 }

@@ -32,4 +32,8 @@ extern Jsonb *DdbBatchWriteItem(JsonbContainer *request);
 extern Jsonb *DdbTransactGetItems(JsonbContainer *request);
 extern Jsonb *DdbTransactWriteItems(JsonbContainer *request);
 
+/* ttl.c */
+extern Jsonb *DdbUpdateTimeToLive(JsonbContainer *request);
+extern Jsonb *DdbDescribeTimeToLive(JsonbContainer *request);
+
 #endif							/* DDB_OPS_H */

@@ -405,6 +405,7 @@ static const DdbAction actions[] = {
 	{"DeleteTable", DdbDeleteTable},
 	{"DescribeStream", DdbDescribeStream},
 	{"DescribeTable", DdbDescribeTable},
+	{"DescribeTimeToLive", DdbDescribeTimeToLive},
 	{"GetItem", DdbGetItem},
 	{"GetRecords", DdbGetRecords},
 	{"GetShardIterator", DdbGetShardIterator},
@@ -417,6 +418,7 @@ static const DdbAction actions[] = {
 	{"TransactWriteItems", DdbTransactWriteItems},
 	{"UpdateItem", DdbUpdateItem},
 	{"UpdateTable", DdbUpdateTable},
+	{"UpdateTimeToLive", DdbUpdateTimeToLive},
 };
 
 PG_FUNCTION_INFO_V1(ddb_execute);
@@ -460,6 +462,8 @@ DDB_SQL_ACTION(ddb_list_streams, DdbListStreams)
 DDB_SQL_ACTION(ddb_describe_stream, DdbDescribeStream)
 DDB_SQL_ACTION(ddb_get_shard_iterator, DdbGetShardIterator)
 DDB_SQL_ACTION(ddb_get_records, DdbGetRecords)
+DDB_SQL_ACTION(ddb_update_time_to_live, DdbUpdateTimeToLive)
+DDB_SQL_ACTION(ddb_describe_time_to_live, DdbDescribeTimeToLive)
 DDB_SQL_ACTION(ddb_query, DdbQuery)
 DDB_SQL_ACTION(ddb_scan, DdbScan)
 DDB_SQL_ACTION(ddb_batch_get_item, DdbBatchGetItem)

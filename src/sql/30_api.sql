@@ -41,3 +41,7 @@ CREATE FUNCTION ddb.transact_write_items(request jsonb) RETURNS jsonb
 AS 'MODULE_PATHNAME', 'ddb_transact_write_items' LANGUAGE C STRICT VOLATILE;
 CREATE FUNCTION ddb.update_table(request jsonb) RETURNS jsonb
 AS 'MODULE_PATHNAME', 'ddb_update_table' LANGUAGE C STRICT VOLATILE;
+CREATE FUNCTION ddb.update_time_to_live(request jsonb) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ddb_update_time_to_live' LANGUAGE C STRICT VOLATILE;
+CREATE FUNCTION ddb.describe_time_to_live(request jsonb) RETURNS jsonb
+AS 'MODULE_PATHNAME', 'ddb_describe_time_to_live' LANGUAGE C STRICT STABLE;
