@@ -654,6 +654,17 @@ key_compare(const bytea *a, const bytea *b)
 	return (alen > blen) - (alen < blen);
 }
 
+/* Order of two encoded keys of one table: partition key, then sort key. */
+int
+DdbKeyCompare(const DdbKey *a, const DdbKey *b)
+{
+	int			c = key_compare(a->pk, b->pk);
+
+	if (c != 0 || a->sk == NULL || b->sk == NULL)
+		return c;
+	return key_compare(a->sk, b->sk);
+}
+
 /* The empty byte string, smaller than every key. */
 static bytea *
 key_min(void)

@@ -46,6 +46,9 @@ extern void DdbAccessReplace(DdbTable *t, const DdbKey *key, Jsonb *item, int32 
  */
 extern bool DdbAccessDelete(DdbTable *t, const DdbKey *key, Jsonb **old, int32 *old_size);
 
+/* Order of two encoded keys of one table (memcmp order: DynamoDB's). */
+extern int	DdbKeyCompare(const DdbKey *a, const DdbKey *b);
+
 /* Release the saved plans of a table cache entry being discarded. */
 extern void DdbAccessFreePlans(DdbTable *t);
 

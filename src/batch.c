@@ -294,32 +294,9 @@ key_from_put_item(DdbTable *t, const DdbValue *item, DdbKey *key)
 }
 
 static int
-compare_bytea(const bytea *a, const bytea *b)
-{
-	int			alen = VARSIZE_ANY_EXHDR(a);
-	int			blen = VARSIZE_ANY_EXHDR(b);
-	int			c = memcmp(VARDATA_ANY(a), VARDATA_ANY(b), Min(alen, blen));
-
-	if (c != 0)
-		return c;
-	return (alen > blen) - (alen < blen);
-}
-
-/* Order of two encoded keys of one table: partition key, then sort key. */
-static int
-compare_keys(const DdbKey *a, const DdbKey *b)
-{
-	int			c = compare_bytea(a->pk, b->pk);
-
-	if (c != 0 || a->sk == NULL || b->sk == NULL)
-		return c;
-	return compare_bytea(a->sk, b->sk);
-}
-
-static int
 compare_key_ptrs(const void *a, const void *b)
 {
-	return compare_keys(*(const DdbKey *const *) a, *(const DdbKey *const *) b);
+	return DdbKeyCompare(*(const DdbKey *const *) a, *(const DdbKey *const *) b);
 }
 
 /*
@@ -339,7 +316,7 @@ check_duplicates(DdbKey **keys, int n)
 	memcpy(sorted, keys, sizeof(DdbKey *) * n);
 	qsort(sorted, n, sizeof(DdbKey *), compare_key_ptrs);
 	for (i = 1; i < n; i++)
-		if (compare_keys(sorted[i - 1], sorted[i]) == 0)
+		if (DdbKeyCompare(sorted[i - 1], sorted[i]) == 0)
 			ddb_validation_error(MSG_DUPLICATE_KEYS);
 	pfree(sorted);
 }
@@ -882,7 +859,7 @@ compare_write_requests(const void *a, const void *b)
 
 	if (c != 0)
 		return c;
-	return compare_keys(&x->key, &y->key);
+	return DdbKeyCompare(&x->key, &y->key);
 }
 
 /*

@@ -451,6 +451,26 @@ after_stream_enabled(const char *table, const char *physical, const char *view_t
 													   SPI_tuptable->tupdesc, 2, &isnull)));
 }
 
+/* [{"AttributeName": name, <member>: type}, ...] of a list of DdbNamedType. */
+static Jsonb *
+named_types_json(List *l, const char *member)
+{
+	JsonbParseState *ps = NULL;
+	ListCell   *lc;
+
+	pushJsonbValue(&ps, WJB_BEGIN_ARRAY, NULL);
+	foreach(lc, l)
+	{
+		DdbNamedType *a = lfirst(lc);
+
+		pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
+		DdbPushCString(&ps, "AttributeName", a->name);
+		DdbPushCString(&ps, member, a->type);
+		pushJsonbValue(&ps, WJB_END_OBJECT, NULL);
+	}
+	return JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_ARRAY, NULL));
+}
+
 /* Wrap a description as {"<member>": desc}. */
 static Jsonb *
 wrap(const char *member, Jsonb *desc)
@@ -671,34 +691,8 @@ DdbCreateTable(JsonbContainer *req)
 	extra = JsonbValueToJsonb(pushJsonbValue(&ps, WJB_END_OBJECT, NULL));
 
 	/* Canonical AttributeDefinitions / KeySchema as stored and described. */
-	{
-		JsonbParseState *ps2 = NULL;
-		ListCell   *lc;
-
-		pushJsonbValue(&ps2, WJB_BEGIN_ARRAY, NULL);
-		foreach(lc, attrdefs)
-		{
-			DdbNamedType  *a = lfirst(lc);
-
-			pushJsonbValue(&ps2, WJB_BEGIN_OBJECT, NULL);
-			DdbPushCString(&ps2, "AttributeName", a->name);
-			DdbPushCString(&ps2, "AttributeType", a->type);
-			pushJsonbValue(&ps2, WJB_END_OBJECT, NULL);
-		}
-		args[6] = JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&ps2, WJB_END_ARRAY, NULL)));
-		ps2 = NULL;
-		pushJsonbValue(&ps2, WJB_BEGIN_ARRAY, NULL);
-		foreach(lc, keys)
-		{
-			DdbNamedType  *k = lfirst(lc);
-
-			pushJsonbValue(&ps2, WJB_BEGIN_OBJECT, NULL);
-			DdbPushCString(&ps2, "AttributeName", k->name);
-			DdbPushCString(&ps2, "KeyType", k->type);
-			pushJsonbValue(&ps2, WJB_END_OBJECT, NULL);
-		}
-		args[7] = JsonbPGetDatum(JsonbValueToJsonb(pushJsonbValue(&ps2, WJB_END_ARRAY, NULL)));
-	}
+	args[6] = JsonbPGetDatum(named_types_json(attrdefs, "AttributeType"));
+	args[7] = JsonbPGetDatum(named_types_json(keys, "KeyType"));
 
 	memset(nulls, ' ', sizeof(nulls));
 	args[0] = CStringGetTextDatum(name);
@@ -1265,22 +1259,7 @@ DdbUpdateTable(JsonbContainer *req)
 													"IndexStatus", "CREATING"));
 			gsi = edit_index_defs(gsi, -1, newdef);
 			/* Record the merged attribute definitions. */
-			{
-				JsonbParseState *ps3 = NULL;
-				ListCell   *lc3;
-
-				pushJsonbValue(&ps3, WJB_BEGIN_ARRAY, NULL);
-				foreach(lc3, all_defs)
-				{
-					DdbNamedType *a = lfirst(lc3);
-
-					pushJsonbValue(&ps3, WJB_BEGIN_OBJECT, NULL);
-					DdbPushCString(&ps3, "AttributeName", a->name);
-					DdbPushCString(&ps3, "AttributeType", a->type);
-					pushJsonbValue(&ps3, WJB_END_OBJECT, NULL);
-				}
-				cur_attrdefs = JsonbValueToJsonb(pushJsonbValue(&ps3, WJB_END_ARRAY, NULL));
-			}
+			cur_attrdefs = named_types_json(all_defs, "AttributeType");
 			creating = true;
 			break;				/* at most one create or delete per call */
 		}

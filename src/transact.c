@@ -253,18 +253,6 @@ catch_validation(void (*fn) (void *), void *arg)
 	return message;
 }
 
-static int
-compare_bytea(const bytea *a, const bytea *b)
-{
-	int			alen = VARSIZE_ANY_EXHDR(a);
-	int			blen = VARSIZE_ANY_EXHDR(b);
-	int			c = memcmp(VARDATA_ANY(a), VARDATA_ANY(b), Min(alen, blen));
-
-	if (c != 0)
-		return c;
-	return (alen > blen) - (alen < blen);
-}
-
 /* The canonical order of items: table name, partition key, sort key. */
 static int
 compare_items(const DdbTable *ta, const DdbKey *a, const DdbTable *tb, const DdbKey *b)
@@ -273,10 +261,7 @@ compare_items(const DdbTable *ta, const DdbKey *a, const DdbTable *tb, const Ddb
 
 	if (c != 0)
 		return c;
-	c = compare_bytea(a->pk, b->pk);
-	if (c != 0 || a->sk == NULL || b->sk == NULL)
-		return c;
-	return compare_bytea(a->sk, b->sk);
+	return DdbKeyCompare(a, b);
 }
 
 /*
