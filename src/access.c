@@ -37,6 +37,7 @@
 
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "utils/array.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -51,6 +52,7 @@ typedef enum AccessPlan
 	PLAN_GET_LOCK,
 	PLAN_INSERT,
 	PLAN_UPSERT,
+	PLAN_UPSERT_MANY,			/* many items in one statement, from arrays */
 	PLAN_REPLACE,
 	PLAN_DELETE,
 	PLAN_DELETE_RETURNING,
@@ -216,6 +218,19 @@ plan_sql(DdbTable *t, AccessPlan which, int *nargs, Oid *argtypes)
 			/* An identical item is not rewritten: no new row version, no stream record. */
 			*nargs = k + 2;
 			return psprintf("INSERT INTO %s AS t (%s, item, size) VALUES (%s, $%d, $%d)"
+							" ON CONFLICT (%s) DO UPDATE SET item = EXCLUDED.item,"
+							" size = EXCLUDED.size WHERE t.item IS DISTINCT FROM EXCLUDED.item",
+							rel, keycols, t->has_range ? "$1, $2" : "$1",
+							k + 1, k + 2, keycols);
+		case PLAN_UPSERT_MANY:
+			/* The same for arrays of keys, items and sizes, rows in array order. */
+			*nargs = k + 2;
+			for (i = 0; i < k; i++)
+				argtypes[i] = BYTEAARRAYOID;
+			argtypes[k] = JSONBARRAYOID;
+			argtypes[k + 1] = INT4ARRAYOID;
+			return psprintf("INSERT INTO %s AS t (%s, item, size)"
+							" SELECT * FROM unnest(%s, $%d, $%d)"
 							" ON CONFLICT (%s) DO UPDATE SET item = EXCLUDED.item,"
 							" size = EXCLUDED.size WHERE t.item IS DISTINCT FROM EXCLUDED.item",
 							rel, keycols, t->has_range ? "$1, $2" : "$1",
@@ -594,6 +609,40 @@ DdbAccessUpsert(DdbTable *t, const DdbKey *key, Jsonb *item, int32 size)
 	args[k] = JsonbPGetDatum(item);
 	args[k + 1] = Int32GetDatum(size);
 	run(t, PLAN_UPSERT, args, false, SPI_OK_INSERT);
+}
+
+/* A one-dimensional array of n datums of a by-reference varlena type. */
+static Datum
+varlena_array(Datum *elems, int n, Oid elemtype)
+{
+	return PointerGetDatum(construct_array(elems, n, elemtype, -1, false, TYPALIGN_INT));
+}
+
+void
+DdbAccessUpsertMany(DdbTable *t, int n, const DdbKey *keys, Jsonb **items,
+					const int32 *sizes)
+{
+	Datum	   *pks = palloc(sizeof(Datum) * n);
+	Datum	   *sks = palloc(sizeof(Datum) * n);
+	Datum	   *its = palloc(sizeof(Datum) * n);
+	Datum	   *szs = palloc(sizeof(Datum) * n);
+	Datum		args[4];
+	int			k = 0;
+	int			i;
+
+	for (i = 0; i < n; i++)
+	{
+		pks[i] = PointerGetDatum(keys[i].pk);
+		sks[i] = PointerGetDatum(keys[i].sk);
+		its[i] = JsonbPGetDatum(items[i]);
+		szs[i] = Int32GetDatum(sizes[i]);
+	}
+	args[k++] = varlena_array(pks, n, BYTEAOID);
+	if (t->has_range)
+		args[k++] = varlena_array(sks, n, BYTEAOID);
+	args[k++] = varlena_array(its, n, JSONBOID);
+	args[k++] = PointerGetDatum(construct_array(szs, n, INT4OID, 4, true, TYPALIGN_INT));
+	run(t, PLAN_UPSERT_MANY, args, false, SPI_OK_INSERT);
 }
 
 void

@@ -37,6 +37,13 @@ extern bool DdbAccessInsert(DdbTable *t, const DdbKey *key, Jsonb *item, int32 s
 /* Insert or replace an item without reading it first. */
 extern void DdbAccessUpsert(DdbTable *t, const DdbKey *key, Jsonb *item, int32 size);
 
+/*
+ * Insert or replace n items in one statement, in the order given (callers
+ * pass them in key order, so concurrent writers lock rows in one order).
+ */
+extern void DdbAccessUpsertMany(DdbTable *t, int n, const DdbKey *keys,
+								Jsonb **items, const int32 *sizes);
+
 /* Replace the item of an existing (locked) row. */
 extern void DdbAccessReplace(DdbTable *t, const DdbKey *key, Jsonb *item, int32 size);
 

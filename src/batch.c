@@ -942,11 +942,37 @@ DdbBatchWriteItem(JsonbContainer *req)
 			order[total++] = &tables[i].requests[r];
 	qsort(order, total, sizeof(WriteRequest *), compare_write_requests);
 
-	for (i = 0; i < total; i++)
+	for (i = 0; i < total; i = r)
 	{
-		tables[order[i]->table_index].units +=
-			perform_write(order[i], mode != DDB_CAPACITY_NONE);
-		CHECK_FOR_INTERRUPTS();
+		/* the run of requests of one table: order[i] .. order[r - 1] */
+		bool		all_puts = true;
+		int			j;
+
+		for (r = i; r < total && order[r]->table == order[i]->table; r++)
+			all_puts = all_puts && order[r]->item != NULL;
+
+		if (all_puts && r - i > 1 && mode == DDB_CAPACITY_NONE)
+		{
+			/* one INSERT ... ON CONFLICT for them all, still in key order */
+			DdbKey	   *keys = palloc(sizeof(DdbKey) * (r - i));
+			Jsonb	  **items = palloc(sizeof(Jsonb *) * (r - i));
+			int32	   *sizes = palloc(sizeof(int32) * (r - i));
+
+			for (j = i; j < r; j++)
+			{
+				keys[j - i] = order[j]->key;
+				items[j - i] = DdbItemToJsonb(order[j]->item);
+				sizes[j - i] = (int32) DdbItemSize(order[j]->item);
+			}
+			DdbAccessUpsertMany(order[i]->table, r - i, keys, items, sizes);
+			continue;
+		}
+		for (j = i; j < r; j++)
+		{
+			tables[order[j]->table_index].units +=
+				perform_write(order[j], mode != DDB_CAPACITY_NONE);
+			CHECK_FOR_INTERRUPTS();
+		}
 	}
 
 	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
