@@ -321,5 +321,8 @@ DROP FUNCTION decoder_peek(name, text[]);
 DROP FUNCTION decoder_mask(text);
 DROP TABLE decoder_records;
 DROP TABLE decoder_other;
+-- The streams slot outlives the extension: drop it too.
+SELECT count(pg_drop_replication_slot(slot_name)) >= 0 AS dropped
+  FROM pg_replication_slots WHERE slot_name LIKE 'ddb_emul_streams_%';
 SET client_min_messages = warning;
 DROP EXTENSION ddb_emul CASCADE;
