@@ -186,6 +186,38 @@ GetTypeMember(JsonbContainer *c, const TypeKey *tk, JsonbValue *out)
 }
 
 
+/*
+ * The common case of an AttributeValue: an object with one member that is
+ * a known, non-null type key.  Returns that key (and the member in *out),
+ * or NULL when the object is anything else (the callers then look at every
+ * type key in DynamoDB's order, as they must for odd input).
+ */
+static const TypeKey *
+OnlyTypeMember(JsonbContainer *c, JsonbValue *out)
+{
+	JsonbIterator *it;
+	JsonbValue	k;
+	int			i;
+
+	if (JsonContainerSize(c) != 1)
+		return NULL;
+	it = JsonbIteratorInit(c);
+	if (JsonbIteratorNext(&it, &k, true) != WJB_BEGIN_OBJECT ||
+		JsonbIteratorNext(&it, &k, true) != WJB_KEY)
+		return NULL;
+	for (i = 0; i < (int) lengthof(type_keys); i++)
+	{
+		if (type_keys[i].len == k.val.string.len &&
+			memcmp(type_keys[i].name, k.val.string.val, k.val.string.len) == 0)
+		{
+			if (JsonbIteratorNext(&it, out, true) != WJB_VALUE || out->type == jbvNull)
+				return NULL;
+			return &type_keys[i];
+		}
+	}
+	return NULL;
+}
+
 /* ---------------------------------------------------------------------
  * pass 1: the deserializer's checks
  * ---------------------------------------------------------------------
@@ -291,6 +323,13 @@ CheckValueShape(JsonbValue *jv, DdbValueError *err)
 	if (!IsObject(jv))
 		return SerializationFailure(err, jv, "AttributeValue");
 	c = jv->val.binary.data;
+	{
+		JsonbValue	only;
+		const TypeKey *tk = OnlyTypeMember(c, &only);
+
+		if (tk != NULL)
+			return CheckMemberShape(tk->type, &only, err);
+	}
 	for (i = 0; i < (int) lengthof(type_keys); i++)
 	{
 		JsonbValue	m;
@@ -531,6 +570,13 @@ BuildValue(JsonbValue *jv, int depth, DdbValueError *err)
 	int			i;
 
 	check_stack_depth();
+	{
+		JsonbValue	only;
+		const TypeKey *tk = OnlyTypeMember(c, &only);
+
+		if (tk != NULL)
+			return BuildMember(tk->type, &only, depth, err);
+	}
 	for (i = 0; i < (int) lengthof(type_keys); i++)
 	{
 		JsonbValue	m;
