@@ -536,6 +536,11 @@ DdbGetItem(JsonbContainer *req)
 	DdbKeyFromParam(t, keymap, &key, false);
 	item = DdbAccessGet(t, &key, false, &size);
 
+	/* The common answer, the stored item as it is: no re-encoding. */
+	if (item != NULL && projection == NULL &&
+		DdbCapacityModeFromString(rcc) == DDB_CAPACITY_NONE)
+		return DdbJsonbSingleMember("Item", item);
+
 	pushJsonbValue(&ps, WJB_BEGIN_OBJECT, NULL);
 	if (item != NULL)
 	{

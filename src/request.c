@@ -346,6 +346,34 @@ DdbPushJsonb(JsonbParseState **ps, const char *key, Jsonb *j)
 	push_scalar(ps, key, &v);
 }
 
+/*
+ * {key: value} for a stored object or array value, built by copying the
+ * value's container into place instead of unpacking and re-encoding it
+ * (what pushJsonbValue would do).  The layout is jsonb's: the object
+ * header, the key's JEntry (an end offset, as the first entry of every
+ * stride), the value's JEntry (its length including the padding that
+ * aligns it), the key's bytes, the padding, the container.
+ */
+Jsonb *
+DdbJsonbSingleMember(const char *key, const Jsonb *value)
+{
+	int			keylen = strlen(key);
+	Size		keyoff = VARHDRSZ + sizeof(uint32) + 2 * sizeof(JEntry);
+	Size		valoff = INTALIGN(keyoff + keylen);
+	Size		clen = VARSIZE(value) - VARHDRSZ;
+	Jsonb	   *out;
+
+	Assert(!JB_ROOT_IS_SCALAR(value));
+	out = palloc0(valoff + clen);
+	SET_VARSIZE(out, valoff + clen);
+	out->root.header = 1 | JB_FOBJECT;
+	out->root.children[0] = JENTRY_ISSTRING | JENTRY_HAS_OFF | keylen;
+	out->root.children[1] = JENTRY_ISCONTAINER | ((valoff - keyoff - keylen) + clen);
+	memcpy((char *) out + keyoff, key, keylen);
+	memcpy((char *) out + valoff, &value->root, clen);
+	return out;
+}
+
 Jsonb *
 DdbEmptyObject(void)
 {

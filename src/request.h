@@ -76,6 +76,8 @@ extern void DdbPushBool(JsonbParseState **ps, const char *key, bool val);
 /* Push a stored Jsonb container (object or array) as a value. */
 extern void DdbPushJsonb(JsonbParseState **ps, const char *key, Jsonb *j);
 extern Jsonb *DdbEmptyObject(void);
+/* {key: value} for a stored object/array value, copied without re-encoding. */
+extern Jsonb *DdbJsonbSingleMember(const char *key, const Jsonb *value);
 
 /* ---- actions ---- */
 
