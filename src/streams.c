@@ -162,6 +162,7 @@ DdbStreamPump(void)
 {
 	Oid			types[1] = {TEXTOID};
 	Datum		vals[1];
+	Datum		upto;
 	int64		n;
 
 	if (wal_level < WAL_LEVEL_LOGICAL)
@@ -172,19 +173,39 @@ DdbStreamPump(void)
 		return 0;
 	vals[0] = CStringGetTextDatum(DdbStreamSlotName());
 
-	/* Forget what is already stored: advance past the stored records. */
+	/*
+	 * Forget what is already stored: advance past the stored records and
+	 * past what an earlier pump decoded (and committed) without finding
+	 * records, so changes to tables without streams do not hold WAL back.
+	 */
 	exec("SELECT pg_replication_slot_advance($1, m)"
-		 " FROM (SELECT max(lsn) AS m FROM ddb.stream_records) s, pg_replication_slots r"
+		 " FROM (SELECT greatest((SELECT max(lsn) FROM ddb.stream_records),"
+		 "                       (SELECT decoded_upto FROM ddb.stream_pump_state)) AS m) s,"
+		 "      pg_replication_slots r"
 		 " WHERE r.slot_name = $1 AND m > r.confirmed_flush_lsn",
 		 1, types, vals, NULL, false, SPI_OK_SELECT);
 
-	n = exec("INSERT INTO ddb.stream_records (stream_arn, seq, lsn, record, created_at)"
-			 " SELECT r->>'eventSourceARN', (r->'dynamodb'->>'SequenceNumber')::numeric, c.lsn, r,"
-			 "   to_timestamp((r->'dynamodb'->>'ApproximateCreationDateTime')::float8)"
-			 " FROM pg_logical_slot_peek_changes($1, NULL, NULL) c,"
-			 "   LATERAL (SELECT c.data::jsonb AS r) x"
-			 " ON CONFLICT DO NOTHING",
-			 1, types, vals, NULL, false, SPI_OK_INSERT);
+	/* Decode what committed before now; remember how far that was. */
+	exec("SELECT pg_current_wal_insert_lsn()", 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	{
+		bool		isnull;
+
+		upto = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
+	}
+	{
+		Oid			t2[2] = {TEXTOID, LSNOID};
+		Datum		v2[2] = {vals[0], upto};
+
+		n = exec("INSERT INTO ddb.stream_records (stream_arn, seq, lsn, record, created_at)"
+				 " SELECT r->>'eventSourceARN', (r->'dynamodb'->>'SequenceNumber')::numeric, c.lsn, r,"
+				 "   to_timestamp((r->'dynamodb'->>'ApproximateCreationDateTime')::float8)"
+				 " FROM pg_logical_slot_peek_changes($1, $2, NULL) c,"
+				 "   LATERAL (SELECT c.data::jsonb AS r) x"
+				 " ON CONFLICT DO NOTHING",
+				 2, t2, v2, NULL, false, SPI_OK_INSERT);
+		exec("UPDATE ddb.stream_pump_state SET decoded_upto = $2 WHERE $1 IS NOT NULL",
+			 2, t2, v2, NULL, false, SPI_OK_UPDATE);
+	}
 
 	/*
 	 * With no stream enabled and nothing new decoded, the slot has nothing

@@ -39,6 +39,9 @@ extern bool DdbSweepStep(TimestampTz now);
  */
 extern bool DdbTriggerStep(TimestampTz now);
 
+/* worker.c: ddb_emul.ttl_batch_size, items deleted per TTL transaction. */
+extern int	ddb_ttl_batch_size;
+
 /* worker.c: is the background worker of this database running? */
 extern bool DdbWorkerRunning(void);
 

@@ -29,6 +29,17 @@ CREATE INDEX ON ddb.stream_records (created_at);
 COMMENT ON TABLE ddb.stream_records IS 'ddb_emul: stream records of the last 24 hours, in the Lambda event shape';
 GRANT SELECT ON ddb.streams, ddb.stream_records TO PUBLIC;
 
+/* How far the pump decoded the slot (committed with what it stored). */
+CREATE TABLE ddb.stream_pump_state (decoded_upto pg_lsn NOT NULL);
+INSERT INTO ddb.stream_pump_state VALUES ('0/0');
+
+/*
+ * A streams slot left by an earlier installation of the extension in this
+ * database would decode changes against catalogs that no longer exist.
+ */
+SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots
+ WHERE slot_name = 'ddb_emul_streams_' || (SELECT oid FROM pg_database WHERE datname = current_database());
+
 /* The SequenceNumber the plugin gives change n of a transaction committed at lsn. */
 CREATE FUNCTION ddb.stream_sequence_number(lsn pg_lsn, n integer) RETURNS text
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
