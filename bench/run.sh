@@ -5,7 +5,8 @@
 #     sudo bash bench/run.sh
 #
 # For each of GetItem, PutItem, UpdateItem (with a condition), Query (10
-# items) and BatchWriteItem (25 puts) it runs a pgbench workload through the
+# items), Query on a GSI (10 items of one index partition) and
+# BatchWriteItem (25 puts) it runs a pgbench workload through the
 # ddb_emul API and one through hand-written SQL doing the same work on the
 # same physical table, in the same cluster, on the same data, and writes
 # bench/RESULTS.md: throughput, latency, CPU time and instructions per
@@ -35,6 +36,10 @@
 #   8. restarts the server under valgrind --tool=callgrind (if installed)
 #      and counts the server's instructions per operation of every workload
 #      (deterministic, unlike time on a shared machine), per function too;
+#   8a. streams (before 8): the output plugin ddb_emul's decoding time
+#      against test_decoding's on the same WAL (BENCH_STREAM_RECORDS
+#      PutItems on a table with a stream), the pump's time and GetRecords'
+#      reading rate (see streams_phase);
 #   9. writes the report, stops the cluster and removes the scratch
 #      directory (BENCH_KEEP=1 keeps it: pgbench logs, perf data, callgrind
 #      files).
@@ -58,14 +63,17 @@
 #   BENCH_INSTALLED=1 use the extension installed in the system
 #                     (pg_config's pkglibdir) instead of building the checkout
 #   BENCH_ONLY        regex: run only the operations whose name matches
-#                     (get|put|update|query|batch); the report then goes to
+#                     (get|put|update|query|gsi|batch|streams); the report then goes to
 #                     /tmp/ddb_emul_bench_results.md unless BENCH_OUT says
 #   BENCH_OUT         where to write the report (default bench/RESULTS.md)
+#   BENCH_STREAM_RECORDS  changes decoded in the streams section (100000)
+#   BENCH_STREAM_REPS  decoding runs per plugin (default 5; the median counts)
 #   BENCH_KEEP=1      keep the scratch directory /tmp/ddb_emul_bench.*
 #   PG_CONFIG         PostgreSQL to use (default PostgreSQL 15's)
 #
-# The whole run takes about 4-6 minutes with the defaults, more when the
-# machine is busy.
+# The whole run takes about 6-8 minutes with the defaults, more when the
+# machine is busy.  The TTL and stream-trigger benchmarks are separate
+# scripts with their own clusters: bench/ttl.sh, bench/triggers.sh.
 
 set -euo pipefail
 
@@ -206,6 +214,12 @@ as_postgres / "$BINDIR/initdb" -D "$W/data" -U postgres --encoding=UTF8 --locale
 # sides the same, do not hide the CPU cost being compared; no checkpoint
 # during a run; no autovacuum (the script vacuums before every write run, so
 # a vacuum never lands in the middle of one side's run).
+# The streams section needs ddb_emul and test_decoding as output plugins:
+# on builds that only accept those listed in output_plugin_libraries, the
+# setting (default 'pgoutput, test_decoding') with ddb_emul added.  The
+# background worker wakes once a minute (its pump would otherwise add WAL
+# and work during the streams measurements; nothing else here needs it).
+PLUGIN_LINE="$(plugin_setting_line "$BINDIR" || true)"
 SETTINGS="listen_addresses = ''
 port = $PORT
 unix_socket_directories = '$SOCK'
@@ -225,7 +239,9 @@ checkpoint_timeout = 1h
 jit = off
 autovacuum = off
 logging_collector = off
-log_min_messages = warning"
+log_min_messages = warning
+ddb_emul.worker_naptime = 60000${PLUGIN_LINE:+
+$PLUGIN_LINE}"
 printf '\n# bench/run.sh\n%s\n' "$SETTINGS" >>"$W/data/postgresql.conf"
 
 in_cgroup server as_postgres / "$BINDIR/pg_ctl" -D "$W/data" -l "$W/logs/server.log" -w -t 120 start >/dev/null ||
@@ -283,6 +299,41 @@ read -r NITEMS ITEM_SIZE ITEM_SIZE_MIN ITEM_SIZE_MAX JSONB_BYTES TABLE_MB < <(ps
 SIZE="$ITEM_SIZE"
 log "data: $NITEMS items of $SIZE bytes (DynamoDB size; jsonb $JSONB_BYTES bytes), table+index $TABLE_MB MB, loaded in ${LOAD_SECONDS}s"
 
+# Table "gsi" for Query on a global secondary index: key pk, sk (S) as
+# "bench", GSI "by-g" with partition key g (S) and sort key r (S),
+# projection ALL.  GSI_PARTITIONS x 25 items; g = "5000" + p % GSI_GROUPS,
+# so each index partition holds 25 * GSI_PARTITIONS / GSI_GROUPS items, r a
+# 5-digit string spread over 10000..18999.  A second table, so that the
+# other workloads' writes do not maintain a GSI (and stay comparable with
+# earlier runs).
+GSI_PARTITIONS=1000
+GSI_GROUPS=500
+log "data: CreateTable gsi (GSI by-g), $((GSI_PARTITIONS * SORTKEYS)) items through ddb.put_item"
+psql_db -c "SELECT ddb.create_table('{\"TableName\": \"gsi\",
+  \"AttributeDefinitions\": [{\"AttributeName\": \"pk\", \"AttributeType\": \"S\"},
+                           {\"AttributeName\": \"sk\", \"AttributeType\": \"S\"},
+                           {\"AttributeName\": \"g\", \"AttributeType\": \"S\"},
+                           {\"AttributeName\": \"r\", \"AttributeType\": \"S\"}],
+  \"KeySchema\": [{\"AttributeName\": \"pk\", \"KeyType\": \"HASH\"},
+                {\"AttributeName\": \"sk\", \"KeyType\": \"RANGE\"}],
+  \"GlobalSecondaryIndexes\": [{\"IndexName\": \"by-g\",
+     \"KeySchema\": [{\"AttributeName\": \"g\", \"KeyType\": \"HASH\"},
+                   {\"AttributeName\": \"r\", \"KeyType\": \"RANGE\"}],
+     \"Projection\": {\"ProjectionType\": \"ALL\"}}],
+  \"BillingMode\": \"PAY_PER_REQUEST\"}')" >/dev/null
+psql_db -c "SELECT count(ddb.put_item(jsonb_build_object('TableName', 'gsi', 'Item', jsonb_build_object(
+    'pk', jsonb_build_object('S', p::text), 'sk', jsonb_build_object('S', s::text),
+    'g', jsonb_build_object('S', (5000 + p % $GSI_GROUPS)::text),
+    'r', jsonb_build_object('S', (10000 + (p * 31 + s * 7) % 9000)::text),
+    'name', jsonb_build_object('S', 'Customer ' || p || '-' || s),
+    'email', jsonb_build_object('S', 'customer' || p || '.' || s || '@example.com'),
+    'status', jsonb_build_object('S', 'active'),
+    'n', jsonb_build_object('N', (100001 + 100 * ((p * 7 + s) % 9000))::text),
+    'v', jsonb_build_object('S', 'payload-' || (10000000 + p) || '-abcdefghijklmnopqrstuvwxyz')))))
+  FROM generate_series($PK0, $((PK0 + GSI_PARTITIONS - 1))) p, generate_series($SK0, $((SK0 + SORTKEYS - 1))) s" >/dev/null
+psql_db -c "VACUUM (ANALYZE) ddb_data.gsi" -c "CHECKPOINT"
+GSI_INDEXDEF="$(psql_db -At -c "SELECT indexdef FROM pg_indexes WHERE schemaname = 'ddb_data' AND tablename = 'gsi' AND indexname <> 'gsi_pkey' ORDER BY indexname")"
+
 # ---------------------------------------------------------------------------
 # workloads
 #
@@ -297,17 +348,19 @@ log "data: $NITEMS items of $SIZE bytes (DynamoDB size; jsonb $JSONB_BYTES bytes
 
 PMAX=$((PK0 + PARTITIONS - 1))
 SMAX=$((SK0 + SORTKEYS - 1))
-OPS=(get put update query batch)
+OPS=(get put update query gsi batch)
 declare -A TITLE=() TARGET=()
 TITLE[get]="GetItem"
 TITLE[put]="PutItem"
 TITLE[update]="UpdateItem with condition"
 TITLE[query]="Query, 10 items"
+TITLE[gsi]="Query on a GSI, 10 items"
 TITLE[batch]="BatchWriteItem, 25 puts"
 TARGET[get]=1.3
 TARGET[put]=1.3
 TARGET[update]=1.3
 TARGET[query]=1.5
+TARGET[gsi]=1.5
 TARGET[batch]=1.5
 
 S="$W/scripts"
@@ -369,6 +422,20 @@ keyvars() {
 	echo "SELECT item FROM ddb_data.bench WHERE pk = :p AND sk >= :s ORDER BY sk LIMIT 10;"
 } >"$S/query_sql.sql"
 
+# Query on the GSI: 10 items of one index partition (g) from a random r on.
+# The hand SQL repeats the index's expressions, so it reads the same
+# PostgreSQL index (its partial-index predicate follows from the strict
+# comparisons); see the EXPLAIN in the report.
+GSI_WHERE="ddb.index_key(item, 'g', 'S') = :g AND ddb.index_key(item, 'r', 'S') >= :r"
+{
+	printf '\\set g random(5000, %d)\n\\set r random(10000, 12000)\n' $((5000 + GSI_GROUPS - 1))
+	echo "SELECT ddb.query(concat('{\"TableName\":\"gsi\",\"IndexName\":\"by-g\",\"KeyConditionExpression\":\"g = \\u003ag AND r >= \\u003ar\",\"ExpressionAttributeValues\":{\"\\u003ag\":{\"S\":\"', :g::text, '\"},\"\\u003ar\":{\"S\":\"', :r::text, '\"}},\"Limit\": 10}')::jsonb);"
+} >"$S/gsi_ddb.sql"
+{
+	printf '\\set g random(5000, %d)\n\\set r random(10000, 12000)\n' $((5000 + GSI_GROUPS - 1))
+	echo "SELECT item FROM ddb_data.gsi WHERE $GSI_WHERE ORDER BY ddb.index_key(item, 'r', 'S'), pk, sk LIMIT 10;"
+} >"$S/gsi_sql.sql"
+
 # BatchWriteItem: 25 puts to 25 different partitions spread over the table
 # (partition keys b, b + P/25, b + 2P/25, ... in ascending order, so two
 # concurrent batches never lock rows in opposite orders), random sort keys.
@@ -408,7 +475,7 @@ chmod 644 "$S"/*.sql
 # other ":name" is left.
 for f in "$S"/*.sql; do
 	stray="$(grep -v '^\\set' "$f" | grep -oE '(^|[^:]):[A-Za-z0-9_]+' |
-		grep -vE ':(p|s|n|r|p[0-9]+|s[0-9]+)$' | grep -vE '^:?:(jsonb|text|numeric|bytea)$' || true)"
+		grep -vE ':(p|s|n|r|g|p[0-9]+|s[0-9]+)$' | grep -vE '^:?:(jsonb|text|numeric|bytea)$' || true)"
 	[ -z "$stray" ] || die "$(basename "$f"): pgbench would take these for variables: $stray"
 done
 
@@ -434,6 +501,7 @@ probe get "SELECT ddb.get_item('{\"TableName\":\"bench\",\"Key\":{\"pk\":{\"S\":
 probe put "SELECT ddb.put_item('{\"TableName\":\"bench\",\"Item\":{\"pk\":{\"S\":\"$PK0\"},\"sk\":{\"S\":\"$SK0\"}}}')"
 probe update "SELECT ddb.update_item('{\"TableName\":\"bench\",\"Key\":{\"pk\":{\"S\":\"$PK0\"},\"sk\":{\"S\":\"$SK0\"}},\"UpdateExpression\":\"SET x = :x\",\"ExpressionAttributeValues\":{\":x\":{\"N\":\"1\"}}}')"
 probe query "SELECT ddb.query('{\"TableName\":\"bench\",\"KeyConditionExpression\":\"pk = :p\",\"ExpressionAttributeValues\":{\":p\":{\"S\":\"$PK0\"}},\"Limit\":10}')"
+probe gsi "SELECT ddb.query('{\"TableName\":\"gsi\",\"IndexName\":\"by-g\",\"KeyConditionExpression\":\"g = :g\",\"ExpressionAttributeValues\":{\":g\":{\"S\":\"5000\"}},\"Limit\":10}')"
 probe batch "SELECT ddb.batch_write_item('{\"RequestItems\":{\"bench\":[{\"PutRequest\":{\"Item\":{\"pk\":{\"S\":\"$PK0\"},\"sk\":{\"S\":\"$SK0\"}}}}]}}')"
 
 # check NAME RESULT: record a check in the report
@@ -492,6 +560,22 @@ fi
 if [ "${IMPLEMENTED[query]}" = 1 ]; then
 	r="$(psql_db -At -c "SELECT ($(literal_sql query_ddb.sql | sed 's/;$//')) -> 'Items' = (SELECT jsonb_agg(item) FROM ($(literal_sql query_sql.sql | sed 's/;$//')) x)")"
 	check "Query returns the 10 items the SELECT returns, in the same order" "$([ "$r" = t ] && echo yes || echo "no ($r)")"
+fi
+
+if [ "${IMPLEMENTED[gsi]}" = 1 ]; then
+	gsi_lit() { grep -v '^\\set' "$S/$1" | sed -e "s/:g\\b/'5007'/g" -e "s/:r\\b/'10500'/g" -e 's/;$//'; }
+	r="$(psql_db -At -c "SELECT ($(gsi_lit gsi_ddb.sql)) -> 'Items' = (SELECT jsonb_agg(item) FROM ($(gsi_lit gsi_sql.sql)) x)
+	                       AND jsonb_array_length(($(gsi_lit gsi_ddb.sql)) -> 'Items') = 10")"
+	check "Query on the GSI returns the 10 items the SELECT returns, in the same order" "$([ "$r" = t ] && echo yes || echo "no ($r)")"
+	# the plan of the hand SELECT as pgbench runs it (prepared, generic plan)
+	GSI_EXPLAIN="$(psql_db -At -c "SET plan_cache_mode = force_generic_plan" \
+		-c "PREPARE q(bytea, bytea) AS $(grep -v '^\\set' "$S/gsi_sql.sql" | sed -e 's/:g\b/$1/' -e 's/:r\b/$2/' -e 's/;$//')" \
+		-c "EXPLAIN (COSTS OFF) EXECUTE q('5007', '10500')" 2>&1 || true)"
+	if grep -q 'Index Scan using "gsi|by-g"\|Index Scan using gsi' <<<"$GSI_EXPLAIN" && ! grep -q 'Sort' <<<"$GSI_EXPLAIN"; then
+		check "the hand SELECT on the GSI is an index scan of the GSI's index, without a sort" yes
+	else
+		check "the hand SELECT on the GSI is an index scan of the GSI's index, without a sort" "no: $(tr '\n' ' ' <<<"$GSI_EXPLAIN")"
+	fi
 fi
 
 # ---------------------------------------------------------------------------
@@ -770,6 +854,140 @@ if [ "$PROFILE" != 0 ] && command -v perf >/dev/null 2>&1; then
 fi
 
 # ---------------------------------------------------------------------------
+# streams: the output plugin's decoding against test_decoding on the same
+# WAL, the pump, and GetRecords
+#
+# Two slots (ddb_emul, test_decoding) are created, then STREAM_RECORDS
+# items are written through ddb.put_item into a table with a NEW_IMAGE
+# stream, STREAM_PER_TXN per transaction.  Each slot then decodes exactly the
+# same WAL (pg_logical_slot_peek_changes up to the LSN after the writes,
+# which does not advance the slot) STREAM_REPS times, alternating; the
+# median time counts.  Then ddb.stream_pump() moves the records into
+# ddb.stream_records (timed), and a reader fetches them all through
+# GetShardIterator (TRIM_HORIZON) and GetRecords pages of 1000 (timed).
+
+STREAM_RECORDS="${BENCH_STREAM_RECORDS:-100000}"
+STREAM_PER_TXN=100
+STREAM_REPS="${BENCH_STREAM_REPS:-5}"
+declare -A ST=()
+declare -a ST_RUNS=()
+median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+streams_phase() {
+	local i out slot ms n t_ddb="" t_td=""
+	log "streams: $STREAM_RECORDS PutItems into a table with a stream, decoded by ddb_emul and test_decoding"
+	psql_db -c "SELECT ddb.create_table('{\"TableName\": \"streamed\", \"BillingMode\": \"PAY_PER_REQUEST\",
+	  \"StreamSpecification\": {\"StreamEnabled\": true, \"StreamViewType\": \"NEW_IMAGE\"},
+	  \"AttributeDefinitions\": [{\"AttributeName\": \"pk\", \"AttributeType\": \"S\"}, {\"AttributeName\": \"sk\", \"AttributeType\": \"S\"}],
+	  \"KeySchema\": [{\"AttributeName\": \"pk\", \"KeyType\": \"HASH\"}, {\"AttributeName\": \"sk\", \"KeyType\": \"RANGE\"}]}') IS NOT NULL" >/dev/null || {
+		ST[error]="CreateTable with a stream failed"; return 0; }
+	if ! out="$(psql_db -At -c "SELECT pg_create_logical_replication_slot('bench_ddb_emul', 'ddb_emul')" \
+		-c "SELECT pg_create_logical_replication_slot('bench_test_decoding', 'test_decoding')" 2>&1)"; then
+		ST[error]="creating the slots failed: $(grep -m1 ERROR <<<"$out")"
+		warn "${ST[error]}"
+		return 0
+	fi
+	psql_db <<SQL >/dev/null
+CREATE PROCEDURE bench_stream_write(total integer, per_txn integer) LANGUAGE plpgsql AS \$\$
+DECLARE
+  i integer := 0;
+BEGIN
+  WHILE i < total LOOP
+    PERFORM ddb.put_item(concat('{"TableName":"streamed","Item":', $(item_json "(1000000 + j / 25)" "(100 + j % 25)" "(100001 + 100 * (j % 9000))" "(10000000 + j)"), '}')::jsonb)
+      FROM generate_series(i, least(i + per_txn, total) - 1) j;
+    i := i + per_txn;
+    COMMIT;
+  END LOOP;
+END \$\$;
+CREATE FUNCTION bench_peek(slot text, upto pg_lsn) RETURNS text LANGUAGE plpgsql AS \$\$
+DECLARE
+  t timestamptz := clock_timestamp();
+  n bigint;
+BEGIN
+  SELECT count(*) INTO n FROM pg_logical_slot_peek_changes(slot, upto, NULL);
+  RETURN round(1000 * extract(epoch FROM clock_timestamp() - t), 1) || ' ' || n;
+END \$\$;
+CREATE FUNCTION bench_pump() RETURNS text LANGUAGE plpgsql AS \$\$
+DECLARE
+  t timestamptz := clock_timestamp();
+  n bigint;
+BEGIN
+  n := ddb.stream_pump();
+  RETURN round(1000 * extract(epoch FROM clock_timestamp() - t), 1) || ' ' || n;
+END \$\$;
+CREATE FUNCTION bench_get_records(arn text) RETURNS text LANGUAGE plpgsql AS \$\$
+DECLARE
+  t timestamptz := clock_timestamp();
+  shard text;
+  it text;
+  r jsonb;
+  n bigint := 0;
+  pages integer := 0;
+BEGIN
+  shard := ddb.describe_stream(jsonb_build_object('StreamArn', arn)) -> 'StreamDescription' -> 'Shards' -> 0 ->> 'ShardId';
+  it := ddb.get_shard_iterator(jsonb_build_object('StreamArn', arn, 'ShardId', shard,
+          'ShardIteratorType', 'TRIM_HORIZON')) ->> 'ShardIterator';
+  LOOP
+    r := ddb.get_records(jsonb_build_object('ShardIterator', it, 'Limit', 1000));
+    pages := pages + 1;
+    n := n + jsonb_array_length(r -> 'Records');
+    EXIT WHEN jsonb_array_length(r -> 'Records') = 0 OR r -> 'NextShardIterator' IS NULL;
+    it := r ->> 'NextShardIterator';
+  END LOOP;
+  RETURN round(1000 * extract(epoch FROM clock_timestamp() - t), 1) || ' ' || n || ' ' || pages;
+END \$\$;
+SQL
+	local t0
+	t0=$(date +%s.%N)
+	psql_db -c "CALL bench_stream_write($STREAM_RECORDS, $STREAM_PER_TXN)" >/dev/null
+	ST[write_s]="$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')"
+	ST[upto]="$(psql_db -At -c "SELECT pg_current_wal_insert_lsn()")"
+	ST[wal_mb]="$(psql_db -At -c "SELECT round((pg_current_wal_insert_lsn() - confirmed_flush_lsn) / 1048576.0, 1) FROM pg_replication_slots WHERE slot_name = 'bench_ddb_emul'")"
+	# the pump, right after the writes (the worker wakes once a minute)
+	out="$(psql_db -At -c "SELECT bench_pump()")"
+	ST[pump_ms]="${out% *}"; ST[pump_n]="${out#* }"
+	ST[stored]="$(psql_db -At -c "SELECT count(*) FROM ddb.stream_records")"
+	log "  writes ${ST[write_s]} s, WAL ${ST[wal_mb]} MB; pump: ${ST[pump_n]} records in ${ST[pump_ms]} ms (${ST[stored]} stored)"
+	for ((i = 1; i <= STREAM_REPS; i++)); do
+		for slot in bench_ddb_emul bench_test_decoding; do
+			wait_quiet
+			read -r ms n < <(psql_db -At -c "SELECT bench_peek('$slot', '${ST[upto]}')")
+			ST_RUNS+=("| $i | \`${slot#bench_}\` | $ms | $n |")
+			printf '    %-14s run %d: %9.1f ms, %d rows\n' "${slot#bench_}" "$i" "$ms" "$n"
+			if [ "$slot" = bench_ddb_emul ]; then t_ddb+=" $ms"; ST[rows_ddb]="$n"; else t_td+=" $ms"; ST[rows_td]="$n"; fi
+		done
+	done
+	ST[ms_ddb]="$(median <<<"$t_ddb")"
+	ST[ms_td]="$(median <<<"$t_td")"
+	ST[ratio]="$(awk -v a="${ST[ms_ddb]}" -v b="${ST[ms_td]}" 'BEGIN { printf "%.2f", a / b }')"
+	# where the time goes: perf, one peek per plugin, every server process
+	if command -v perf >/dev/null 2>&1; then
+		for slot in bench_ddb_emul bench_test_decoding; do
+			perf record -q -F 1999 -g -a -o "$W/logs/perf_peek_$slot.data" -- \
+				"$BINDIR/psql" -X -q -At -h "$SOCK" -p "$PORT" -U postgres -d bench \
+				-c "SELECT bench_peek('$slot', '${ST[upto]}')" >/dev/null 2>&1 || true
+			ST[perf_$slot]="$(perf report -i "$W/logs/perf_peek_$slot.data" --comm postgres --no-children -g none \
+				--sort dso,sym --stdio --percent-limit 1.5 2>/dev/null | grep -E '^ +[0-9.]+%' | head -n 25 |
+				awk '{ pct = $1; dso = $2; $1 = ""; $2 = ""; $3 = ""; sub(/^ +/, ""); printf "| %s | %s | `%s` |\n", pct, dso, $0 }')"
+		done
+	fi
+	local arn
+	arn="$(psql_db -At -c "SELECT ddb.describe_table('{\"TableName\": \"streamed\"}') -> 'Table' ->> 'LatestStreamArn'")"
+	if out="$(psql_db -At -c "SELECT bench_get_records('$arn')" 2>&1)"; then
+		read -r ST[gr_ms] ST[gr_n] ST[gr_pages] <<<"$out"
+		log "  GetRecords: ${ST[gr_n]} records in ${ST[gr_pages]} calls, ${ST[gr_ms]} ms"
+	else
+		ST[gr_error]="$(grep -m1 ERROR <<<"$out" || echo "$out" | head -n 1)"
+		warn "GetRecords: ${ST[gr_error]}"
+	fi
+	psql_db -c "SELECT pg_drop_replication_slot('bench_ddb_emul'), pg_drop_replication_slot('bench_test_decoding')" >/dev/null
+}
+
+if [ -z "$ONLY" ] || [[ streams =~ $ONLY ]]; then
+	streams_phase
+fi
+
+# ---------------------------------------------------------------------------
 # instructions: a deterministic measure (callgrind)
 #
 # CPU time on a machine others use too varies with their load (caches, a
@@ -803,7 +1021,7 @@ cg_run() {
 	return 1
 }
 cg_vacuum() {
-	case "$1" in get|query) return 0 ;; esac
+	case "$1" in get|query|gsi) return 0 ;; esac
 	psql_db -c "VACUUM ddb_data.bench" >/dev/null
 }
 cg_total() { sed -n 's/^summary: \([0-9]*\).*/\1/p' "$1"; }
@@ -1047,6 +1265,62 @@ fmt_side() {
 	echo
 	echo "</details>"
 	echo
+	if [ -z "$ONLY" ] || [[ streams =~ $ONLY ]]; then
+		echo "## Streams: decoding, pump, GetRecords"
+		echo
+		if [ -n "${ST[error]:-}" ]; then
+			echo "Not measured: ${ST[error]}."
+		else
+			echo "$STREAM_RECORDS PutItems (new items of $SIZE bytes, $STREAM_PER_TXN per transaction, ${ST[write_s]} s)"
+			echo "into table \`streamed\` (NEW_IMAGE stream), after creating two logical slots, one"
+			echo "with the \`ddb_emul\` plugin and one with contrib's \`test_decoding\` (default options);"
+			echo "${ST[wal_mb]} MB of WAL. Each slot then decodes the same WAL up to the LSN after the"
+			echo "writes, \`SELECT count(*) FROM pg_logical_slot_peek_changes(slot, '${ST[upto]}', NULL)\`"
+			echo "(server-side time, \`clock_timestamp()\` around it; peek does not advance the"
+			echo "slot), $STREAM_REPS times each, alternating; the median counts."
+			echo
+			echo "| | median time | rows | records/s | ratio ddb_emul / test_decoding | target | verdict |"
+			echo "|---|---|---|---|---|---|---|"
+			v="**missed**"
+			awk -v r="${ST[ratio]}" 'BEGIN { exit !(r <= 2) }' && v=met
+			echo "| \`ddb_emul\` | ${ST[ms_ddb]} ms | ${ST[rows_ddb]} | $(awk -v n="$STREAM_RECORDS" -v t="${ST[ms_ddb]}" 'BEGIN { printf "%.0f", n * 1000 / t }') | **${ST[ratio]}×** | ≤ 2× | $v |"
+			echo "| \`test_decoding\` | ${ST[ms_td]} ms | ${ST[rows_td]} | $(awk -v n="$STREAM_RECORDS" -v t="${ST[ms_td]}" 'BEGIN { printf "%.0f", n * 1000 / t }') | | | |"
+			echo
+			echo "(test_decoding's rows include a BEGIN and a COMMIT row per transaction; records/s"
+			echo "counts the $STREAM_RECORDS changes for both.)"
+			echo
+			echo "| step | records | time | records/s |"
+			echo "|---|---|---|---|"
+			echo "| \`ddb.stream_pump()\` right after the writes (decode + insert into \`ddb.stream_records\`) | ${ST[pump_n]} (${ST[stored]} stored) | ${ST[pump_ms]} ms | $(awk -v n="${ST[pump_n]}" -v t="${ST[pump_ms]}" 'BEGIN { printf "%.0f", (t > 0 ? n * 1000 / t : 0) }') |"
+			if [ -n "${ST[gr_ms]:-}" ]; then
+				echo "| GetShardIterator (TRIM_HORIZON) + GetRecords, Limit 1000, to the end | ${ST[gr_n]} in ${ST[gr_pages]} calls | ${ST[gr_ms]} ms | $(awk -v n="${ST[gr_n]}" -v t="${ST[gr_ms]}" 'BEGIN { printf "%.0f", n * 1000 / t }') |"
+			else
+				echo "| GetRecords | failed: ${ST[gr_error]:-not run} | | |"
+			fi
+			echo
+			echo "<details><summary>Every decoding run</summary>"
+			echo
+			echo "| run | plugin | ms | rows |"
+			echo "|---|---|---|---|"
+			printf '%s\n' "${ST_RUNS[@]}"
+			echo
+			echo "</details>"
+			for slot in bench_ddb_emul bench_test_decoding; do
+				[ -n "${ST[perf_$slot]:-}" ] || continue
+				echo
+				echo "<details><summary>perf: one peek of \`${slot#bench_}\`, server processes, self time ≥ 1.5 %</summary>"
+				echo
+				echo "\`perf record -F 1999 -g -a\` around one \`bench_peek('$slot', ...)\`; \`perf report --comm postgres --no-children --sort dso,sym\`."
+				echo
+				echo "| self | object | function |"
+				echo "|---|---|---|"
+				echo "${ST[perf_$slot]}"
+				echo
+				echo "</details>"
+			done
+		fi
+		echo
+	fi
 	echo "## Machine and build"
 	echo
 	echo "| | |"
@@ -1080,6 +1354,15 @@ fmt_side() {
 	echo
 	echo '```json'
 	echo "$EXAMPLE_ITEM"
+	echo '```'
+	echo
+	echo "Table \`gsi\` (Query on a GSI): keys as \`bench\`, $GSI_PARTITIONS partitions × $SORTKEYS sort keys"
+	echo "= $((GSI_PARTITIONS * SORTKEYS)) items loaded through \`ddb.put_item\`, with attributes \`g\` = \`\"5000\"\` +"
+	echo "pk mod $GSI_GROUPS ($GSI_GROUPS index partitions of $((GSI_PARTITIONS * SORTKEYS / GSI_GROUPS)) items) and \`r\`, a 5-digit string;"
+	echo "GSI \`by-g\` (hash \`g\`, range \`r\`, projection ALL) is this PostgreSQL index:"
+	echo
+	echo '```sql'
+	echo "$GSI_INDEXDEF"
 	echo '```'
 	echo
 	echo "## Fairness"
@@ -1116,6 +1399,15 @@ fmt_side() {
 	echo "  size and writes the item back."
 	echo "- **Query.** The hand SELECT returns 10 rows; ddb_emul returns one JSON"
 	echo "  document with the 10 items (and Count, ScannedCount, LastEvaluatedKey)."
+	echo "- **Query on a GSI.** The hand SELECT repeats the index's expressions"
+	echo "  (\`ddb.index_key(item, 'g', 'S') = \$1 AND ddb.index_key(item, 'r', 'S') >= \$2\`,"
+	echo "  ordered by the index's columns after \`g\`), so it reads the same index; its"
+	echo "  generic plan (what \`pgbench -M prepared\` runs):"
+	echo
+	echo '  ```'
+	sed 's/^/  /' <<<"${GSI_EXPLAIN:-}"
+	echo '  ```'
+	echo
 	echo "- **BatchWriteItem.** 25 puts to 25 different partitions spread over the"
 	echo "  table; the hand SQL is one multi-row \`INSERT ... ON CONFLICT DO UPDATE\`."
 	echo "- Every run starts after a \`VACUUM\` of the table (autovacuum is off), so"

@@ -40,6 +40,7 @@
 #include "common/hashfn.h"
 #include "executor/spi.h"
 #include "miscadmin.h"
+#include "storage/standby.h"
 #include "utils/builtins.h"
 #include "utils/numeric.h"
 #include "utils/jsonb.h"
@@ -185,8 +186,12 @@ DdbStreamPump(void)
 		 " WHERE r.slot_name = $1 AND m > r.confirmed_flush_lsn",
 		 1, types, vals, NULL, false, SPI_OK_SELECT);
 
-	/* Decode what committed before now; remember how far that was. */
-	exec("SELECT pg_current_wal_insert_lsn()", 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	/*
+	 * Decode what is flushed now -- decoding reads no further than the
+	 * flush position, so that, not the insert position, is how far this
+	 * pump gets -- and remember it.
+	 */
+	exec("SELECT pg_current_wal_flush_lsn()", 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
 	{
 		bool		isnull;
 
@@ -206,6 +211,13 @@ DdbStreamPump(void)
 		exec("UPDATE ddb.stream_pump_state SET decoded_upto = $2 WHERE $1 IS NOT NULL",
 			 2, t2, v2, NULL, false, SPI_OK_UPDATE);
 	}
+
+	/*
+	 * A running-transactions record here gives the next pump's slot advance
+	 * a restart point near the current position, so decoding does not start
+	 * again from far back (PostgreSQL writes one only every 15 s).
+	 */
+	LogStandbySnapshot();
 
 	/*
 	 * With no stream enabled and nothing new decoded, the slot has nothing

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 #
-# test/bench_ttl.sh -- TTL expiry at scale: how fast the background worker
+# bench/ttl.sh -- TTL expiry at scale: how fast the background worker
 # deletes a million expired items, and how long a concurrent writer waits.
 #
-#     sudo bash test/bench_ttl.sh
+#     sudo bash bench/ttl.sh
 #
 # As root: builds the checkout into a private copy of the PostgreSQL
 # installation under a scratch directory (nothing is installed into the
