@@ -161,6 +161,17 @@ DdbStreamDisable(const char *table)
 int64
 DdbStreamPump(void)
 {
+	return DdbStreamPumpExt(true);
+}
+
+/*
+ * The pump; with wait false it returns -1 at once when another pump holds
+ * the lock (the background worker, which must not wait while it holds the
+ * extension lock that DROP EXTENSION needs).
+ */
+int64
+DdbStreamPumpExt(bool wait)
+{
 	Oid			types[1] = {TEXTOID};
 	Datum		vals[1];
 	Datum		upto;
@@ -168,8 +179,18 @@ DdbStreamPump(void)
 
 	if (wal_level < WAL_LEVEL_LOGICAL)
 		return 0;
-	exec("SELECT pg_advisory_xact_lock(hashtext('ddb_emul.stream_pump'))",
-		 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	if (wait)
+		exec("SELECT pg_advisory_xact_lock(hashtext('ddb_emul.stream_pump'))",
+			 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+	else
+	{
+		bool		isnull;
+
+		exec("SELECT pg_try_advisory_xact_lock(hashtext('ddb_emul.stream_pump'))",
+			 0, NULL, NULL, NULL, false, SPI_OK_SELECT);
+		if (!DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+			return -1;
+	}
 	if (!slot_exists())
 		return 0;
 	vals[0] = CStringGetTextDatum(DdbStreamSlotName());

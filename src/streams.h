@@ -26,6 +26,8 @@ extern void DdbStreamDisable(const char *table);
 
 /* Move decoded records into ddb.stream_records; returns how many. */
 extern int64 DdbStreamPump(void);
+/* The same; without wait, -1 at once when another pump is running. */
+extern int64 DdbStreamPumpExt(bool wait);
 
 extern Jsonb *DdbListStreams(JsonbContainer *request);
 extern Jsonb *DdbDescribeStream(JsonbContainer *request);

@@ -1202,7 +1202,8 @@ run_step(Job job, TimestampTz now, bool *more, int64 *count)
 					(void) set_config_option("log_min_messages", "warning", PGC_SUSET,
 											 PGC_S_SESSION, GUC_ACTION_LOCAL,
 											 true, 0, false);
-					n = DdbStreamPump();
+					/* never wait for a pump in progress while holding the extension lock */
+					n = Max(DdbStreamPumpExt(false), 0);
 					break;
 				case JOB_TTL:
 					/* Never wait long for a table a session holds. */
