@@ -68,6 +68,7 @@
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
 
+#include "jobs.h"
 #include "worker.h"
 
 /* At most this many missed slots of one sweep run after a gap. */
@@ -84,12 +85,6 @@
 	((int64) (POSTGRES_EPOCH_JDATE - UNIX_EPOCH_JDATE) * USECS_PER_DAY)
 
 /* A saved user id and security context. */
-typedef struct SavedUser
-{
-	Oid			userid;
-	int			sec_context;
-} SavedUser;
-
 /* Nonzero while a sweep's function runs (it must not run sweeps itself). */
 static int	sweeping = 0;
 
@@ -308,98 +303,12 @@ check_function(Oid fn, Oid role)
 		aclcheck_error(aclresult, OBJECT_FUNCTION, get_func_name(fn));
 }
 
-/* The oid of ddb.sweeps, InvalidOid when it does not exist. */
-static Oid
-sweeps_relid(void)
-{
-	Oid			nsp = get_namespace_oid("ddb", true);
 
-	return OidIsValid(nsp) ? get_relname_relid("sweeps", nsp) : InvalidOid;
-}
 
-/* Become role, saving who we were. */
-static void
-switch_user(Oid role, SavedUser *saved)
-{
-	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
-	SetUserIdAndSecContext(role, saved->sec_context | SECURITY_LOCAL_USERID_CHANGE);
-}
 
-static void
-restore_user(SavedUser *saved)
-{
-	SetUserIdAndSecContext(saved->userid, saved->sec_context);
-}
 
-/* Become the owner of the sweeps catalog and connect to SPI. */
-static void
-begin_catalog(Oid relid, SavedUser *saved)
-{
-	HeapTuple	tp;
-	Oid			owner;
 
-	if (!OidIsValid(relid))
-		relid = sweeps_relid();
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"ddb.sweeps\" does not exist")));
-	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tp))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tp))->relowner;
-	ReleaseSysCache(tp);
 
-	switch_user(owner, saved);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-}
-
-static void
-end_catalog(SavedUser *saved)
-{
-	SPI_finish();
-	restore_user(saved);
-}
-
-/* Run a query that must succeed; returns SPI_processed. */
-static uint64
-exec(const char *sql, int nargs, Oid *types, Datum *vals, const char *nulls,
-	 int expected)
-{
-	int			ret = SPI_execute_with_args(sql, nargs, types, vals, nulls, false, 0);
-
-	if (ret != expected)
-		elog(ERROR, "SPI_execute(\"%s\") failed: %s", sql, SPI_result_code_string(ret));
-	return SPI_processed;
-}
-
-/* Is library ddb_emul listed in shared_preload_libraries? */
-static bool
-preloaded(void)
-{
-	const char *value = GetConfigOption("shared_preload_libraries", true, false);
-	char	   *raw;
-	List	   *names;
-	ListCell   *lc;
-	bool		found = false;
-
-	if (value == NULL)
-		return false;
-	raw = pstrdup(value);
-	if (!SplitDirectoriesString(raw, ',', &names))
-		return false;
-	foreach(lc, names)
-	{
-		const char *name = (const char *) lfirst(lc);
-		const char *base = strrchr(name, '/');
-
-		base = base ? base + 1 : name;
-		if (strcmp(base, "ddb_emul") == 0 || strcmp(base, "ddb_emul.so") == 0)
-			found = true;
-	}
-	return found;
-}
 
 /* Say so when enabled sweeps will not run by themselves. */
 static void
@@ -407,7 +316,7 @@ warn_if_worker_not_running(void)
 {
 	if (DdbWorkerRunning())
 		return;
-	if (!preloaded())
+	if (!DdbPreloaded())
 		ereport(WARNING,
 				(errmsg("ddb_emul's background worker is not running"),
 				 errdetail("Sweeps run only when ddb_emul is in shared_preload_libraries."),
@@ -438,7 +347,7 @@ lock_sweep(const char *name, bool missing_ok, Oid caller)
 	bool		isnull;
 	Oid			owner;
 
-	if (exec("SELECT owner::oid, schedule, function::oid, enabled, start_at, next_run, last_run"
+	if (DdbSpiExec("SELECT owner::oid, schedule, function::oid, enabled, start_at, next_run, last_run"
 			 " FROM ddb.sweeps WHERE name = $1 FOR UPDATE",
 			 1, types, vals, NULL, SPI_OK_SELECT) == 0)
 	{
@@ -474,7 +383,7 @@ ddb_create_sweep(PG_FUNCTION_ARGS)
 	char	   *normalized;
 	int64		period;
 	TimestampTz next = 0;
-	SavedUser	saved;
+	DdbSavedUser	saved;
 	Oid			types[7] = {TEXTOID, TEXTOID, OIDOID, OIDOID, BOOLOID, TIMESTAMPTZOID, TIMESTAMPTZOID};
 	Datum		vals[7];
 	char		nulls[7];
@@ -509,15 +418,15 @@ ddb_create_sweep(PG_FUNCTION_ARGS)
 	vals[6] = TimestampTzGetDatum(next);
 	nulls[6] = enabled ? ' ' : 'n';
 
-	begin_catalog(InvalidOid, &saved);
-	if (exec("INSERT INTO ddb.sweeps (name, schedule, function, owner, enabled, start_at, next_run)"
+	DdbBeginCatalog("sweeps", InvalidOid, &saved);
+	if (DdbSpiExec("INSERT INTO ddb.sweeps (name, schedule, function, owner, enabled, start_at, next_run)"
 			 " VALUES ($1, $2, $3::pg_catalog.regprocedure, $4::pg_catalog.regrole, $5, $6, $7)"
 			 " ON CONFLICT (name) DO NOTHING",
 			 7, types, vals, nulls, SPI_OK_INSERT) == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DUPLICATE_OBJECT),
 				 errmsg("sweep \"%s\" already exists", name)));
-	end_catalog(&saved);
+	DdbEndCatalog(&saved);
 
 	if (!enabled)
 		PG_RETURN_NULL();
@@ -536,7 +445,7 @@ ddb_alter_sweep(PG_FUNCTION_ARGS)
 {
 	char	   *name = text_to_cstring(required_text(fcinfo, 0, "sweep name"));
 	Oid			caller = GetUserId();
-	SavedUser	saved;
+	DdbSavedUser	saved;
 	HeapTuple	row;
 	TupleDesc	desc;
 	bool		isnull;
@@ -558,7 +467,7 @@ ddb_alter_sweep(PG_FUNCTION_ARGS)
 	char		nulls[6];
 
 	memset(nulls, ' ', sizeof(nulls));
-	begin_catalog(InvalidOid, &saved);
+	DdbBeginCatalog("sweeps", InvalidOid, &saved);
 	lock_sweep(name, false, caller);
 	row = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
@@ -605,10 +514,10 @@ ddb_alter_sweep(PG_FUNCTION_ARGS)
 	nulls[4] = has_start ? ' ' : 'n';
 	vals[5] = TimestampTzGetDatum(next);
 	nulls[5] = has_next ? ' ' : 'n';
-	exec("UPDATE ddb.sweeps SET schedule = $2, function = $3::pg_catalog.regprocedure,"
+	DdbSpiExec("UPDATE ddb.sweeps SET schedule = $2, function = $3::pg_catalog.regprocedure,"
 		 " enabled = $4, start_at = $5, next_run = $6 WHERE name = $1",
 		 6, types, vals, nulls, SPI_OK_UPDATE);
-	end_catalog(&saved);
+	DdbEndCatalog(&saved);
 
 	if (enabled)
 		warn_if_worker_not_running();
@@ -626,17 +535,17 @@ ddb_drop_sweep(PG_FUNCTION_ARGS)
 {
 	char	   *name = text_to_cstring(required_text(fcinfo, 0, "sweep name"));
 	bool		if_exists = !PG_ARGISNULL(1) && PG_GETARG_BOOL(1);
-	SavedUser	saved;
+	DdbSavedUser	saved;
 	Oid			types[1] = {TEXTOID};
 	Datum		vals[1] = {CStringGetTextDatum(name)};
 	Oid			caller = GetUserId();
 	bool		found;
 
-	begin_catalog(InvalidOid, &saved);
+	DdbBeginCatalog("sweeps", InvalidOid, &saved);
 	found = lock_sweep(name, if_exists, caller);
 	if (found)
-		exec("DELETE FROM ddb.sweeps WHERE name = $1", 1, types, vals, NULL, SPI_OK_DELETE);
-	end_catalog(&saved);
+		DdbSpiExec("DELETE FROM ddb.sweeps WHERE name = $1", 1, types, vals, NULL, SPI_OK_DELETE);
+	DdbEndCatalog(&saved);
 
 	if (!found)
 		ereport(NOTICE,
@@ -652,7 +561,7 @@ call_sweep_function(Oid fn, Oid owner, TimestampTz scheduled)
 	int			nargs;
 	FmgrInfo	flinfo;
 	LOCAL_FCINFO(fcinfo, 1);
-	SavedUser	saved;
+	DdbSavedUser	saved;
 
 	if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(owner)))
 		ereport(ERROR,
@@ -673,11 +582,11 @@ call_sweep_function(Oid fn, Oid owner, TimestampTz scheduled)
 		fcinfo->args[0].isnull = false;
 	}
 
-	switch_user(owner, &saved);
+	DdbSwitchUser(owner, &saved);
 	PushActiveSnapshot(GetTransactionSnapshot());
 	(void) FunctionCallInvoke(fcinfo);
 	PopActiveSnapshot();
-	restore_user(&saved);
+	DdbRestoreUser(&saved);
 }
 
 /*
@@ -691,7 +600,7 @@ run_sweep_function(Oid fn, Oid owner, TimestampTz scheduled,
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
-	SavedUser	saved;
+	DdbSavedUser	saved;
 	volatile bool ok = true;
 
 	GetUserIdAndSecContext(&saved.userid, &saved.sec_context);
@@ -718,7 +627,7 @@ run_sweep_function(Oid fn, Oid owner, TimestampTz scheduled,
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
-		restore_user(&saved);
+		DdbRestoreUser(&saved);
 
 		*sqlstate = pstrdup(unpack_sql_state(edata->sqlerrcode));
 		*message = edata->message ? edata->message : pstrdup("unknown error");
@@ -737,8 +646,8 @@ run_sweep_function(Oid fn, Oid owner, TimestampTz scheduled,
 bool
 DdbSweepStep(TimestampTz now)
 {
-	Oid			relid = sweeps_relid();
-	SavedUser	saved;
+	Oid			relid = DdbCatalogRelid("sweeps");
+	DdbSavedUser	saved;
 	HeapTuple	row;
 	TupleDesc	desc;
 	bool		isnull;
@@ -767,14 +676,14 @@ DdbSweepStep(TimestampTz now)
 		return false;
 
 	memset(nulls, ' ', sizeof(nulls));
-	begin_catalog(relid, &saved);
+	DdbBeginCatalog("sweeps", relid, &saved);
 	vals[0] = TimestampTzGetDatum(now);
-	if (exec("SELECT name, schedule, function::oid, owner::oid, next_run FROM ddb.sweeps"
+	if (DdbSpiExec("SELECT name, schedule, function::oid, owner::oid, next_run FROM ddb.sweeps"
 			 " WHERE enabled AND next_run <= $1 ORDER BY next_run, name LIMIT 1"
 			 " FOR UPDATE SKIP LOCKED",
 			 1, select_types, vals, NULL, SPI_OK_SELECT) == 0)
 	{
-		end_catalog(&saved);
+		DdbEndCatalog(&saved);
 		return false;
 	}
 	row = SPI_tuptable->vals[0];
@@ -809,7 +718,7 @@ DdbSweepStep(TimestampTz now)
 	vals[1] = TimestampTzGetDatum(scheduled + period);
 	vals[2] = TimestampTzGetDatum(scheduled);
 	vals[3] = CStringGetTextDatum(ok ? "succeeded" : "failed");
-	if (exec("UPDATE ddb.sweeps SET"
+	if (DdbSpiExec("UPDATE ddb.sweeps SET"
 			 " next_run = CASE WHEN enabled THEN GREATEST(next_run, $2) END,"
 			 " last_run = $3, last_status = $4 WHERE name = $1",
 			 4, update_types, vals, NULL, SPI_OK_UPDATE) > 0)
@@ -822,10 +731,10 @@ DdbSweepStep(TimestampTz now)
 		vals[6] = ok ? (Datum) 0 : CStringGetTextDatum(sqlstate);
 		vals[7] = ok ? (Datum) 0 : CStringGetTextDatum(message);
 		nulls[6] = nulls[7] = ok ? 'n' : ' ';
-		exec("INSERT INTO ddb.sweep_runs (sweep, scheduled_for, skipped, started_at, finished_at,"
+		DdbSpiExec("INSERT INTO ddb.sweep_runs (sweep, scheduled_for, skipped, started_at, finished_at,"
 			 " status, sqlstate, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
 			 8, types, vals, nulls, SPI_OK_INSERT);
-		exec("DELETE FROM ddb.sweep_runs WHERE sweep = $1"
+		DdbSpiExec("DELETE FROM ddb.sweep_runs WHERE sweep = $1"
 			 " AND scheduled_for < $2 - interval '" SWEEP_RUNS_KEPT "'",
 			 2, types, vals, NULL, SPI_OK_DELETE);
 	}
@@ -833,7 +742,7 @@ DdbSweepStep(TimestampTz now)
 	if (!ok)
 		ereport(LOG,
 				(errmsg("sweep \"%s\" failed: %s", name, message)));
-	end_catalog(&saved);
+	DdbEndCatalog(&saved);
 	return true;
 }
 

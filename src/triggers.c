@@ -85,6 +85,7 @@
 #include "errors.h"
 #include "request.h"
 #include "streams.h"
+#include "jobs.h"
 #include "worker.h"
 
 /* Lambda's limits for DynamoDB event source mappings. */
@@ -118,12 +119,6 @@ static const char *const failure_columns[] = {
 };
 
 /* A saved user id and security context. */
-typedef struct SavedUser
-{
-	Oid			userid;
-	int			sec_context;
-} SavedUser;
-
 /* A mapping being delivered: its settings and where it is. */
 typedef struct Mapping
 {
@@ -191,71 +186,11 @@ PG_FUNCTION_INFO_V1(ddb_resume_background_delivery);
  * ---------------------------------------------------------------------
  */
 
-/* The oid of ddb.event_source_mappings, InvalidOid when it does not exist. */
-static Oid
-mappings_relid(void)
-{
-	Oid			nsp = get_namespace_oid("ddb", true);
 
-	return OidIsValid(nsp) ? get_relname_relid("event_source_mappings", nsp) : InvalidOid;
-}
 
-/* Become role, saving who we were. */
-static void
-switch_user(Oid role, SavedUser *saved)
-{
-	GetUserIdAndSecContext(&saved->userid, &saved->sec_context);
-	SetUserIdAndSecContext(role, saved->sec_context | SECURITY_LOCAL_USERID_CHANGE);
-}
 
-static void
-restore_user(SavedUser *saved)
-{
-	SetUserIdAndSecContext(saved->userid, saved->sec_context);
-}
 
-/* Become the owner of the mappings catalog and connect to SPI. */
-static void
-begin_catalog(Oid relid, SavedUser *saved)
-{
-	HeapTuple	tp;
-	Oid			owner;
 
-	if (!OidIsValid(relid))
-		relid = mappings_relid();
-	if (!OidIsValid(relid))
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_TABLE),
-				 errmsg("relation \"ddb.event_source_mappings\" does not exist")));
-	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
-	if (!HeapTupleIsValid(tp))
-		elog(ERROR, "cache lookup failed for relation %u", relid);
-	owner = ((Form_pg_class) GETSTRUCT(tp))->relowner;
-	ReleaseSysCache(tp);
-
-	switch_user(owner, saved);
-	if (SPI_connect() != SPI_OK_CONNECT)
-		elog(ERROR, "SPI_connect failed");
-}
-
-static void
-end_catalog(SavedUser *saved)
-{
-	SPI_finish();
-	restore_user(saved);
-}
-
-/* Run a query that must succeed; returns SPI_processed. */
-static uint64
-exec(const char *sql, int nargs, Oid *types, Datum *vals, const char *nulls,
-	 int expected)
-{
-	int			ret = SPI_execute_with_args(sql, nargs, types, vals, nulls, false, 0);
-
-	if (ret != expected)
-		elog(ERROR, "SPI_execute(\"%s\") failed: %s", sql, SPI_result_code_string(ret));
-	return SPI_processed;
-}
 
 /* Run a saved plan that must succeed; returns SPI_processed. */
 static uint64
@@ -328,31 +263,6 @@ paused_by_me(void)
 	return LockHeldByMe(&tag, ShareLock);
 }
 
-/* Is library ddb_emul listed in shared_preload_libraries? */
-static bool
-preloaded(void)
-{
-	const char *value = GetConfigOption("shared_preload_libraries", true, false);
-	char	   *raw;
-	List	   *names;
-	ListCell   *lc;
-
-	if (value == NULL)
-		return false;
-	raw = pstrdup(value);
-	if (!SplitDirectoriesString(raw, ',', &names))
-		return false;
-	foreach(lc, names)
-	{
-		const char *name = (const char *) lfirst(lc);
-		const char *base = strrchr(name, '/');
-
-		base = base ? base + 1 : name;
-		if (strcmp(base, "ddb_emul") == 0 || strcmp(base, "ddb_emul.so") == 0)
-			return true;
-	}
-	return false;
-}
 
 /*
  * Say so when enabled mappings will not be delivered by themselves (unless
@@ -363,7 +273,7 @@ warn_if_worker_not_running(void)
 {
 	if (DdbWorkerRunning() || paused_by_me())
 		return;
-	if (!preloaded())
+	if (!DdbPreloaded())
 		ereport(WARNING,
 				(errmsg("ddb_emul's background worker is not running"),
 				 errdetail("Stream batches are delivered by themselves only when ddb_emul is in shared_preload_libraries."),
@@ -539,7 +449,7 @@ mapping_exists_error(const char *arn, Oid fn)
 	Datum		vals[2] = {CStringGetTextDatum(arn), ObjectIdGetDatum(fn)};
 	char	   *existing = "";
 
-	if (exec("SELECT uuid::text FROM ddb.event_source_mappings WHERE stream_arn = $1 AND function = $2",
+	if (DdbSpiExec("SELECT uuid::text FROM ddb.event_source_mappings WHERE stream_arn = $1 AND function = $2",
 			 2, types, vals, NULL, SPI_OK_SELECT) > 0)
 		existing = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	ddb_error(DDB_EX_RESOURCE_IN_USE,
@@ -561,14 +471,14 @@ resolve_event_source(const char *source, char **arn, char **table)
 
 	if (strncmp(source, "arn:", 4) == 0)
 	{
-		if (exec("SELECT stream_arn, table_name FROM ddb.streams WHERE stream_arn = $1",
+		if (DdbSpiExec("SELECT stream_arn, table_name FROM ddb.streams WHERE stream_arn = $1",
 				 1, types, vals, NULL, SPI_OK_SELECT) == 0)
 			ddb_error(DDB_EX_RESOURCE_NOT_FOUND,
 					  "Requested resource not found: Stream: %s not found", source);
 	}
 	else
 	{
-		if (exec("SELECT s.stream_arn, t.table_name FROM ddb.tables t"
+		if (DdbSpiExec("SELECT s.stream_arn, t.table_name FROM ddb.tables t"
 				 " LEFT JOIN ddb.streams s ON s.table_name = t.table_name AND s.disabled_at IS NULL"
 				 " WHERE t.table_name = $1",
 				 1, types, vals, NULL, SPI_OK_SELECT) == 0)
@@ -603,7 +513,7 @@ ddb_create_event_source_mapping(PG_FUNCTION_ARGS)
 	DdbConstraints c;
 	char	   *arn;
 	char	   *table;
-	SavedUser	saved;
+	DdbSavedUser	saved;
 	Oid			types[13] = {TEXTOID, TEXTOID, OIDOID, OIDOID, TEXTOID, INT4OID, INT4OID,
 	INT4OID, INT4OID, BOOLOID, TEXTARRAYOID, OIDOID, BOOLOID};
 	Datum		vals[13];
@@ -645,7 +555,7 @@ ddb_create_event_source_mapping(PG_FUNCTION_ARGS)
 	if (OidIsValid(on_failure))
 		check_destination(on_failure, caller);
 
-	begin_catalog(InvalidOid, &saved);
+	DdbBeginCatalog("event_source_mappings", InvalidOid, &saved);
 	resolve_event_source(source, &arn, &table);
 
 	memset(nulls, ' ', sizeof(nulls));
@@ -668,7 +578,7 @@ ddb_create_event_source_mapping(PG_FUNCTION_ARGS)
 	 * LATEST: after every change committed before now, that is with a
 	 * commit record before the current WAL insert position.
 	 */
-	if (exec("INSERT INTO ddb.event_source_mappings (table_name, stream_arn, function, owner,"
+	if (DdbSpiExec("INSERT INTO ddb.event_source_mappings (table_name, stream_arn, function, owner,"
 			 " starting_position, batch_size, maximum_batching_window_in_seconds,"
 			 " maximum_retry_attempts, maximum_record_age_in_seconds,"
 			 " bisect_batch_on_function_error, function_response_types, on_failure, enabled,"
@@ -682,7 +592,7 @@ ddb_create_event_source_mapping(PG_FUNCTION_ARGS)
 		mapping_exists_error(arn, fn);
 	result = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull);
 	result = SPI_datumTransfer(result, false, 16);
-	end_catalog(&saved);
+	DdbEndCatalog(&saved);
 
 	if (enabled)
 		warn_if_worker_not_running();
@@ -701,7 +611,7 @@ lock_mapping(Datum uuid, Oid caller)
 	bool		isnull;
 	Oid			owner;
 
-	if (exec("SELECT owner::oid FROM ddb.event_source_mappings WHERE uuid = $1 FOR UPDATE",
+	if (DdbSpiExec("SELECT owner::oid FROM ddb.event_source_mappings WHERE uuid = $1 FOR UPDATE",
 			 1, types, vals, NULL, SPI_OK_SELECT) == 0)
 		ddb_error(DDB_EX_RESOURCE_NOT_FOUND, "The resource you requested does not exist.");
 	owner = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull));
@@ -759,7 +669,7 @@ ddb_update_event_source_mapping(PG_FUNCTION_ARGS)
 	DdbConstraints c;
 	bool		report = false;
 	bool		report_given = !PG_ARGISNULL(7);
-	SavedUser	saved;
+	DdbSavedUser	saved;
 	HeapTuple	row;
 	TupleDesc	desc;
 	bool		isnull;
@@ -788,13 +698,13 @@ ddb_update_event_source_mapping(PG_FUNCTION_ARGS)
 		ddb_validation_error("MaximumRecordAgeInSeconds must be -1 or between %d and %d",	/* (unconfirmed) */
 							 MIN_RECORD_AGE, MAX_RECORD_AGE);
 
-	begin_catalog(InvalidOid, &saved);
+	DdbBeginCatalog("event_source_mappings", InvalidOid, &saved);
 	owner = lock_mapping(uuid, caller);
 	{
 		Oid			t1[1] = {UUIDOID};
 		Datum		v1[1] = {uuid};
 
-		exec("SELECT function::oid, stream_arn,"
+		DdbSpiExec("SELECT function::oid, stream_arn,"
 			 " 'ReportBatchItemFailures' = ANY (function_response_types), enabled"
 			 " FROM ddb.event_source_mappings WHERE uuid = $1",
 			 1, t1, v1, NULL, SPI_OK_SELECT);
@@ -817,7 +727,7 @@ ddb_update_event_source_mapping(PG_FUNCTION_ARGS)
 		v2[0] = CStringGetTextDatum(arn);
 		v2[1] = ObjectIdGetDatum(fn);
 		v2[2] = uuid;
-		if (exec("SELECT 1 FROM ddb.event_source_mappings"
+		if (DdbSpiExec("SELECT 1 FROM ddb.event_source_mappings"
 				 " WHERE stream_arn = $1 AND function = $2 AND uuid <> $3",
 				 3, t2, v2, NULL, SPI_OK_SELECT) > 0)
 			mapping_exists_error(arn, fn);
@@ -835,7 +745,7 @@ ddb_update_event_source_mapping(PG_FUNCTION_ARGS)
 	/* on_failure: NULL keeps it, InvalidOid ('-') removes it. */
 	vals[10] = BoolGetDatum(!PG_ARGISNULL(8));
 	nulls[10] = ' ';
-	exec("UPDATE ddb.event_source_mappings SET"
+	DdbSpiExec("UPDATE ddb.event_source_mappings SET"
 		 " function = coalesce($2::pg_catalog.regprocedure, function),"
 		 " batch_size = coalesce($3, batch_size),"
 		 " maximum_batching_window_in_seconds = coalesce($4, maximum_batching_window_in_seconds),"
@@ -849,7 +759,7 @@ ddb_update_event_source_mapping(PG_FUNCTION_ARGS)
 		 " WHERE uuid = $1 RETURNING *",
 		 11, types, vals, nulls, SPI_OK_UPDATE_RETURNING);
 	result = returned_row(fcinfo, caller_cxt);
-	end_catalog(&saved);
+	DdbEndCatalog(&saved);
 
 	if (enabled)
 		warn_if_worker_not_running();
@@ -864,17 +774,17 @@ ddb_delete_event_source_mapping(PG_FUNCTION_ARGS)
 	Oid			caller = GetUserId();
 	Oid			types[1] = {UUIDOID};
 	Datum		vals[1];
-	SavedUser	saved;
+	DdbSavedUser	saved;
 	Datum		result;
 
 	check_not_null(fcinfo, 0, "uuid");
 	vals[0] = PG_GETARG_DATUM(0);
-	begin_catalog(InvalidOid, &saved);
+	DdbBeginCatalog("event_source_mappings", InvalidOid, &saved);
 	lock_mapping(vals[0], caller);
-	exec("DELETE FROM ddb.event_source_mappings WHERE uuid = $1 RETURNING *",
+	DdbSpiExec("DELETE FROM ddb.event_source_mappings WHERE uuid = $1 RETURNING *",
 		 1, types, vals, NULL, SPI_OK_DELETE_RETURNING);
 	result = returned_row(fcinfo, caller_cxt);
-	end_catalog(&saved);
+	DdbEndCatalog(&saved);
 	PG_RETURN_DATUM(result);
 }
 
@@ -1166,7 +1076,7 @@ call_function(Mapping *m, Jsonb *payload, bool *isnull)
 {
 	FmgrInfo	flinfo;
 	LOCAL_FCINFO(fcinfo, 1);
-	SavedUser	saved;
+	DdbSavedUser	saved;
 	Datum		result;
 
 	if (!SearchSysCacheExists1(AUTHOID, ObjectIdGetDatum(m->owner)))
@@ -1180,12 +1090,12 @@ call_function(Mapping *m, Jsonb *payload, bool *isnull)
 	fcinfo->args[0].value = JsonbPGetDatum(payload);
 	fcinfo->args[0].isnull = false;
 
-	switch_user(m->owner, &saved);
+	DdbSwitchUser(m->owner, &saved);
 	PushActiveSnapshot(GetTransactionSnapshot());
 	result = FunctionCallInvoke(fcinfo);
 	*isnull = fcinfo->isnull;
 	PopActiveSnapshot();
-	restore_user(&saved);
+	DdbRestoreUser(&saved);
 	return result;
 }
 
@@ -1201,7 +1111,7 @@ invoke(Mapping *m, Batch *b, Jsonb *payload, char **error, char **sqlstate)
 {
 	MemoryContext oldcontext = CurrentMemoryContext;
 	ResourceOwner oldowner = CurrentResourceOwner;
-	SavedUser	saved;
+	DdbSavedUser	saved;
 	int			save_delivering = delivering;
 	volatile int taken = 0;
 
@@ -1238,7 +1148,7 @@ invoke(Mapping *m, Batch *b, Jsonb *payload, char **error, char **sqlstate)
 		RollbackAndReleaseCurrentSubTransaction();
 		MemoryContextSwitchTo(oldcontext);
 		CurrentResourceOwner = oldowner;
-		restore_user(&saved);
+		DdbRestoreUser(&saved);
 
 		/* A cancel is the caller's, not the function's failure. */
 		if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
@@ -1261,7 +1171,7 @@ shard_id(const char *arn)
 	bool		isnull;
 	int64		created_ms;
 
-	if (exec("SELECT (extract(epoch FROM created_at) * 1000)::bigint FROM ddb.streams"
+	if (DdbSpiExec("SELECT (extract(epoch FROM created_at) * 1000)::bigint FROM ddb.streams"
 			 " WHERE stream_arn = $1",
 			 1, types, vals, NULL, SPI_OK_SELECT) == 0)
 		return NULL;
@@ -1299,7 +1209,7 @@ insert_failure(Oid rel, const char *select_sql, Oid *types, Datum *vals, char *n
 				 errmsg("relation with OID %u does not exist", rel)));
 	nsp = get_namespace_name(get_rel_namespace(rel));
 	cols = destination_columns(rel);
-	exec(psprintf("INSERT INTO %s (%s) SELECT %s FROM (%s) f",
+	DdbSpiExec(psprintf("INSERT INTO %s (%s) SELECT %s FROM (%s) f",
 				  quote_qualified_identifier(nsp, name), cols, cols, select_sql),
 		 17, types, vals, nulls, SPI_OK_INSERT);
 }
@@ -1372,18 +1282,18 @@ write_failure(Mapping *m, FailedBatch *fb, TimestampTz now)
 	{
 		MemoryContext oldcontext = CurrentMemoryContext;
 		ResourceOwner oldowner = CurrentResourceOwner;
-		SavedUser	saved;
+		DdbSavedUser	saved;
 
 		GetUserIdAndSecContext(&saved.userid, &saved.sec_context);
 		BeginInternalSubTransaction(NULL);
 		MemoryContextSwitchTo(oldcontext);
 		PG_TRY();
 		{
-			SavedUser	as_owner;
+			DdbSavedUser	as_owner;
 
-			switch_user(m->owner, &as_owner);
+			DdbSwitchUser(m->owner, &as_owner);
 			insert_failure(m->on_failure, select_sql, types, vals, nulls);
-			restore_user(&as_owner);
+			DdbRestoreUser(&as_owner);
 			ReleaseCurrentSubTransaction();
 			MemoryContextSwitchTo(oldcontext);
 			CurrentResourceOwner = oldowner;
@@ -1399,7 +1309,7 @@ write_failure(Mapping *m, FailedBatch *fb, TimestampTz now)
 			RollbackAndReleaseCurrentSubTransaction();
 			MemoryContextSwitchTo(oldcontext);
 			CurrentResourceOwner = oldowner;
-			restore_user(&saved);
+			DdbRestoreUser(&saved);
 			if (edata->sqlerrcode == ERRCODE_QUERY_CANCELED)
 				ReThrowError(edata);
 			ereport(WARNING,
@@ -1518,10 +1428,10 @@ failed_records(FailedBatch *fb, Batch *b, int from, int to, Jsonb *payload)
 static bool
 trigger_step(TimestampTz now, int64 *delivered)
 {
-	Oid			relid = mappings_relid();
+	Oid			relid = DdbCatalogRelid("event_source_mappings");
 	MemoryContext stepcxt;
 	MemoryContext oldcxt;
-	SavedUser	saved;
+	DdbSavedUser	saved;
 	Mapping		m;
 	Batch		b;
 	TimestampTz cutoff;
@@ -1537,7 +1447,7 @@ trigger_step(TimestampTz now, int64 *delivered)
 		return false;
 	stepcxt = AllocSetContextCreate(CurrentMemoryContext, "ddb_emul trigger step",
 									ALLOCSET_DEFAULT_SIZES);
-	begin_catalog(relid, &saved);
+	DdbBeginCatalog("event_source_mappings", relid, &saved);
 	oldcxt = MemoryContextSwitchTo(stepcxt);
 	guc_level = jit_off();
 
@@ -1651,7 +1561,7 @@ trigger_step(TimestampTz now, int64 *delivered)
 done:
 	jit_restore(guc_level);
 	MemoryContextSwitchTo(oldcxt);
-	end_catalog(&saved);
+	DdbEndCatalog(&saved);
 	MemoryContextDelete(stepcxt);
 	return found;
 }
@@ -1694,11 +1604,11 @@ ddb_deliver_stream_batches_now(PG_FUNCTION_ARGS)
 				 errmsg("now must be finite")));
 	if (pump)
 	{
-		SavedUser	saved;
+		DdbSavedUser	saved;
 
-		begin_catalog(InvalidOid, &saved);
+		DdbBeginCatalog("event_source_mappings", InvalidOid, &saved);
 		DdbStreamPump();
-		end_catalog(&saved);
+		DdbEndCatalog(&saved);
 	}
 	while (trigger_step(now, &delivered))
 		CHECK_FOR_INTERRUPTS();
