@@ -374,6 +374,136 @@ DdbJsonbSingleMember(const char *key, const Jsonb *value)
 	return out;
 }
 
+/* Append len zero bytes so that buf->len is a multiple of 4; returns len. */
+static int
+pad_to_int(StringInfo buf)
+{
+	int			pad = INTALIGN(buf->len) - buf->len;
+
+	if (pad > 0)
+		appendBinaryStringInfo(buf, "\0\0\0", pad);
+	return pad;
+}
+
+/* Write jentry number i of the container whose header is at hdr. */
+static void
+set_jentry(StringInfo buf, int hdr, int i, JEntry e)
+{
+	memcpy(buf->data + hdr + sizeof(uint32) + i * sizeof(JEntry), &e, sizeof(JEntry));
+}
+
+/*
+ * The JEntry of child i given its type bits, its length and the end offset
+ * of its data: every JB_OFFSET_STRIDE-th child stores the offset.
+ */
+static JEntry
+child_jentry(int i, JEntry type, uint32 len, uint32 end)
+{
+	if (i % JB_OFFSET_STRIDE == 0)
+		return type | JENTRY_HAS_OFF | end;
+	return type | len;
+}
+
+/* Append a part's value; returns its JEntry type bits, *len its length. */
+static JEntry
+append_part(StringInfo buf, const DdbJsonbPart *p, uint32 *len)
+{
+	int			pad = pad_to_int(buf);
+
+	if (p->container != NULL)
+	{
+		appendBinaryStringInfo(buf, (const char *) p->container, p->container_len);
+		*len = pad + p->container_len;
+		return JENTRY_ISCONTAINER;
+	}
+	appendBinaryStringInfo(buf, (const char *) p->numeric, VARSIZE_ANY(p->numeric));
+	*len = pad + VARSIZE_ANY(p->numeric);
+	return JENTRY_ISNUMERIC;
+}
+
+static int
+part_cmp(const void *a, const void *b)
+{
+	const DdbJsonbPart *x = (const DdbJsonbPart *) a;
+	const DdbJsonbPart *y = (const DdbJsonbPart *) b;
+	int			xl = strlen(x->key);
+	int			yl = strlen(y->key);
+
+	if (xl != yl)
+		return xl - yl;
+	return memcmp(x->key, y->key, xl);
+}
+
+/*
+ * Assemble a jsonb object of n members whose values are stored containers
+ * (copied as they are, not re-encoded) or numerics.  Keys must be distinct;
+ * they are put in jsonb's order (shorter first, then bytewise).
+ */
+Jsonb *
+DdbJsonbAssembleObject(DdbJsonbPart *parts, int n)
+{
+	StringInfoData buf;
+	int			hdr;
+	uint32		header = n | JB_FOBJECT;
+	uint32		total = 0;
+	int			i;
+
+	qsort(parts, n, sizeof(DdbJsonbPart), part_cmp);
+	initStringInfo(&buf);
+	appendStringInfoSpaces(&buf, VARHDRSZ);
+	hdr = buf.len;
+	appendBinaryStringInfo(&buf, (const char *) &header, sizeof(uint32));
+	appendStringInfoSpaces(&buf, 2 * n * sizeof(JEntry));
+	for (i = 0; i < n; i++)
+	{
+		uint32		len = strlen(parts[i].key);
+
+		appendBinaryStringInfo(&buf, parts[i].key, len);
+		total += len;
+		set_jentry(&buf, hdr, i, child_jentry(i, JENTRY_ISSTRING, len, total));
+	}
+	for (i = 0; i < n; i++)
+	{
+		uint32		len;
+		JEntry		type = append_part(&buf, &parts[i], &len);
+
+		total += len;
+		set_jentry(&buf, hdr, n + i, child_jentry(n + i, type, len, total));
+	}
+	SET_VARSIZE(buf.data, buf.len);
+	return (Jsonb *) buf.data;
+}
+
+/* Assemble a jsonb array of n stored objects/arrays, copied as they are. */
+Jsonb *
+DdbJsonbAssembleArray(Jsonb **elems, int n)
+{
+	StringInfoData buf;
+	int			hdr;
+	uint32		header = n | JB_FARRAY;
+	uint32		total = 0;
+	int			i;
+
+	initStringInfo(&buf);
+	appendStringInfoSpaces(&buf, VARHDRSZ);
+	hdr = buf.len;
+	appendBinaryStringInfo(&buf, (const char *) &header, sizeof(uint32));
+	appendStringInfoSpaces(&buf, n * sizeof(JEntry));
+	for (i = 0; i < n; i++)
+	{
+		DdbJsonbPart p = {NULL, &elems[i]->root, VARSIZE(elems[i]) - VARHDRSZ, NULL};
+		uint32		len;
+		JEntry		type;
+
+		Assert(!JB_ROOT_IS_SCALAR(elems[i]));
+		type = append_part(&buf, &p, &len);
+		total += len;
+		set_jentry(&buf, hdr, i, child_jentry(i, type, len, total));
+	}
+	SET_VARSIZE(buf.data, buf.len);
+	return (Jsonb *) buf.data;
+}
+
 Jsonb *
 DdbEmptyObject(void)
 {

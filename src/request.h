@@ -16,6 +16,7 @@
 #include "postgres.h"
 #include "lib/stringinfo.h"
 #include "utils/jsonb.h"
+#include "utils/numeric.h"
 
 #include "errors.h"
 
@@ -76,6 +77,22 @@ extern void DdbPushBool(JsonbParseState **ps, const char *key, bool val);
 /* Push a stored Jsonb container (object or array) as a value. */
 extern void DdbPushJsonb(JsonbParseState **ps, const char *key, Jsonb *j);
 extern Jsonb *DdbEmptyObject(void);
+/*
+ * Assembling responses from stored items without re-encoding them: a
+ * member is a stored container (object or array; container_len bytes from
+ * &jsonb->root) or a numeric.
+ */
+typedef struct DdbJsonbPart
+{
+	const char *key;
+	const JsonbContainer *container;
+	uint32		container_len;
+	Numeric		numeric;
+} DdbJsonbPart;
+
+extern Jsonb *DdbJsonbAssembleObject(DdbJsonbPart *parts, int n);
+extern Jsonb *DdbJsonbAssembleArray(Jsonb **elems, int n);
+
 /* {key: value} for a stored object/array value, copied without re-encoding. */
 extern Jsonb *DdbJsonbSingleMember(const char *key, const Jsonb *value);
 
