@@ -303,13 +303,6 @@ check_function(Oid fn, Oid role)
 		aclcheck_error(aclresult, OBJECT_FUNCTION, get_func_name(fn));
 }
 
-
-
-
-
-
-
-
 /* Say so when enabled sweeps will not run by themselves. */
 static void
 warn_if_worker_not_running(void)

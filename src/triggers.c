@@ -186,12 +186,6 @@ PG_FUNCTION_INFO_V1(ddb_resume_background_delivery);
  * ---------------------------------------------------------------------
  */
 
-
-
-
-
-
-
 /* Run a saved plan that must succeed; returns SPI_processed. */
 static uint64
 exec_plan(SPIPlanPtr plan, Datum *vals, const char *nulls, int expected)
@@ -262,7 +256,6 @@ paused_by_me(void)
 	pause_locktag(&tag);
 	return LockHeldByMe(&tag, ShareLock);
 }
-
 
 /*
  * Say so when enabled mappings will not be delivered by themselves (unless

@@ -29,51 +29,14 @@ DATA="$WORK/data"
 SOCK="$WORK/sock"
 LOG="$WORK/server.log"
 PORT=5497					# only names the socket file in $SOCK
-DEADLINE=$((SECONDS + 60))
-
-as_pg() {
-	(cd "$WORK" && runuser -u postgres -- "$@")
-}
-
-cleanup() {
-	if [ -f "$DATA/postmaster.pid" ]; then
-		as_pg "$BINDIR/pg_ctl" -D "$DATA" -m immediate -w -t 20 stop >/dev/null 2>&1 || true
-	fi
-}
-trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*"
-	if [ -f "$LOG" ]; then
-		echo "---- tail of $LOG ----"
-		tail -n 40 "$LOG"
-	fi
-	exit 1
-}
-
-check_time() {
-	[ "$SECONDS" -lt "$DEADLINE" ] || fail "out of time (60 s)"
-}
+TIME_LIMIT=60
+# shellcheck source=../lib/cluster.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib/cluster.sh"
 
 # q DB SQL: one statement, unaligned tuples only
 q() {
 	as_pg "$BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 -h "$SOCK" -p "$PORT" \
 		-U postgres -d "$1" -c "$2"
-}
-
-# wait_for SECONDS COMMAND...: poll COMMAND until it succeeds.
-wait_for() {
-	local end=$((SECONDS + $1))
-	shift
-	until "$@"; do
-		[ "$SECONDS" -lt "$end" ] || return 1
-		check_time
-		sleep 0.2
-	done
-}
-
-pg_start() {
-	as_pg "$BINDIR/pg_ctl" -D "$DATA" -l "$LOG" -w -t 30 start >/dev/null
 }
 
 # workers DB: the pids of ddb_emul workers connected to DB
